@@ -1,0 +1,210 @@
+//! Kiln's configuration: one typed struct, read from built-in defaults, then an optional
+//! TOML file named by `KILN_CONFIG`, then `KILN_*` environment variables (last wins).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error("could not prepare the data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Everything Kiln reads at start. Field names are the environment variables without the
+/// `KILN_` prefix, in lower case (`KILN_DATA_DIR` → `data_dir`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address the HTTP server listens on; port 0 picks a free port (tests use it).
+    pub bind: SocketAddr,
+    /// Where the SQLite file, stored outputs and the generated JWT secret live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; the default is `kiln.db` in the data directory.
+    pub database_url: Option<String>,
+    /// Largest number of pooled database connections.
+    pub database_max_connections: u32,
+    /// Signs access tokens and download links. Generated once and kept in the data
+    /// directory when not given, so tokens survive restarts.
+    #[serde(serialize_with = "serialize_redacted")]
+    pub jwt_secret: Option<SecretString>,
+    /// How long an access token is valid.
+    pub token_ttl_minutes: u64,
+    /// The first administrator, created when the database has no user yet.
+    pub admin_email: Option<String>,
+    #[serde(serialize_with = "serialize_redacted")]
+    pub admin_password: Option<SecretString>,
+    /// Name of the team the first administrator gets.
+    pub admin_team: String,
+    /// The built frontend (`index.html` and `pkg/`), served at `/`.
+    pub frontend_dir: PathBuf,
+    /// `text` for people, `json` for log shippers.
+    pub log_format: LogFormat,
+    /// A `tracing` filter such as `info,kiln=debug`.
+    pub log: String,
+    /// How long the simulated provider takes to produce a result.
+    pub simulated_latency_ms: u64,
+    /// How many jobs one process works on at once.
+    pub worker_concurrency: usize,
+    /// Longest time a worker waits before it looks for due jobs again; new work wakes it
+    /// at once, so this only bounds how late a scheduled poll can run.
+    pub worker_poll_ms: u64,
+    /// How long a claimed job stays leased; a crashed worker's jobs are picked up again
+    /// once their lease expires.
+    pub job_lease_secs: u64,
+    /// Largest GraphQL request body, in bytes.
+    pub graphql_body_limit: usize,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            database_max_connections: 16,
+            jwt_secret: None,
+            token_ttl_minutes: 12 * 60,
+            admin_email: None,
+            admin_password: None,
+            admin_team: "Kiln".to_owned(),
+            frontend_dir: PathBuf::from("frontend/dist"),
+            log_format: LogFormat::Text,
+            log: "info,sqlx=warn,sea_orm=warn".to_owned(),
+            simulated_latency_ms: 4_000,
+            worker_concurrency: 16,
+            worker_poll_ms: 1_000,
+            job_lease_secs: 60,
+            graphql_body_limit: 1024 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then the file named by `KILN_CONFIG` (if any), then `KILN_*` variables.
+    pub fn load() -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Ok(path) = std::env::var("KILN_CONFIG") {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        Self::from_figment(figment.merge(Env::prefixed("KILN_")))
+    }
+
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(Box::new(e)))
+    }
+
+    /// The database to use: the configured URL, or a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("kiln.db").display()
+            ),
+        }
+    }
+
+    pub fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
+
+    pub fn token_ttl(&self) -> Duration {
+        Duration::from_secs(self.token_ttl_minutes * 60)
+    }
+
+    /// Creates the data directory if needed.
+    pub fn ensure_data_dir(&self) -> Result<&Path, ConfigError> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|source| ConfigError::DataDir {
+            path: self.data_dir.clone(),
+            source,
+        })?;
+        Ok(&self.data_dir)
+    }
+}
+
+/// Secrets never leave the process, not even into a dumped configuration.
+fn serialize_redacted<S: serde::Serializer>(
+    value: &Option<SecretString>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(_) => serializer.serialize_some("[redacted]"),
+        None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn from_pairs(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        for (key, value) in pairs {
+            figment = figment.merge((*key, *value));
+        }
+        Config::from_figment(figment)
+    }
+
+    #[test]
+    fn defaults_use_a_sqlite_file_in_the_data_directory() {
+        let config = Config::default();
+        assert_eq!(config.bind.port(), 8080);
+        assert!(config.database_url().starts_with("sqlite://"));
+        assert!(config.database_url().contains("kiln.db"));
+    }
+
+    #[test]
+    fn an_explicit_database_url_wins() {
+        let config = from_pairs(&[("database_url", "postgres://db/kiln")]).unwrap();
+        assert_eq!(config.database_url(), "postgres://db/kiln");
+    }
+
+    #[test]
+    fn a_password_made_only_of_digits_is_still_a_password() {
+        let figment = Figment::from(Serialized::defaults(Config::default()))
+            .merge(("admin_password", figment::value::Value::from("123456789")));
+        let config = Config::from_figment(figment).unwrap();
+        assert_eq!(config.admin_password.unwrap().expose_secret(), "123456789");
+    }
+
+    #[test]
+    fn secrets_are_redacted_when_the_configuration_is_printed() {
+        let config = Config {
+            jwt_secret: Some(SecretString::from("very-secret-value")),
+            admin_password: Some(SecretString::from("hunter2hunter2")),
+            ..Config::default()
+        };
+        let dumped = serde_json::to_string(&config).unwrap();
+        let debugged = format!("{config:?}");
+        for text in [dumped, debugged] {
+            assert!(!text.contains("very-secret-value"), "{text}");
+            assert!(!text.contains("hunter2hunter2"), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_log_format_is_refused() {
+        assert!(from_pairs(&[("log_format", "xml")]).is_err());
+    }
+}

@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+/// One recorded status transition of a task. The id orders them.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "task_events")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub task_id: Uuid,
+    pub team_id: Uuid,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub cause: String,
+    /// The upstream's own word for its status, kept as it was.
+    pub upstream_status: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,56 @@
+//! The GraphQL API: the schema, its limits, and thin resolvers over [`crate::service`].
+//!
+//! # Layout
+//! - [`error`]: `userErrors`, coded GraphQL errors, and how service errors become either.
+//! - [`node`]: opaque global ids and the `Node` interface.
+//! - [`account`]: `login`, `viewer`, users and teams.
+//! - [`task`]: generation tasks, their outputs and history; `submitTask`, `task`, `tasks`.
+//! - [`subscription`]: `taskUpdated` and `taskEvents`.
+
+pub mod account;
+pub mod error;
+pub mod node;
+pub mod subscription;
+pub mod task;
+
+use async_graphql::{MergedObject, Schema};
+
+use crate::state::AppState;
+
+/// Deepest selection accepted; Kiln's own operations stay well under it.
+pub const MAX_DEPTH: usize = 12;
+/// Largest query complexity (roughly, the number of fields it may resolve).
+pub const MAX_COMPLEXITY: usize = 1_000;
+/// Largest page any connection returns.
+pub const MAX_PAGE_SIZE: usize = 100;
+
+#[derive(MergedObject, Default)]
+pub struct Query(account::AccountQuery, task::TaskQuery, node::NodeQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(account::AccountMutation, task::TaskMutation);
+
+pub type KilnSchema = Schema<Query, Mutation, subscription::Subscription>;
+
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_recursive_depth(32)
+    .limit_directives(16)
+    .extension(error::ErrorCodes)
+}
+
+/// The schema, serving with `state`.
+pub fn schema(state: AppState) -> KilnSchema {
+    builder().data(state).finish()
+}
+
+/// The schema as SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}

@@ -1,0 +1,138 @@
+//! Opaque global ids (`base64url("Task:<uuid>")`) and the `Node` interface, so that any
+//! object can be fetched again by its id alone.
+
+use async_graphql::{Context, ID, Interface, Object};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use uuid::Uuid;
+
+use super::account::{Team, User};
+use super::error::{bad_input, state, to_graphql, viewer};
+use super::task::{OutputAsset, Task};
+use crate::service::{account, asset, task};
+
+/// The object types that have global ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeType {
+    Task,
+    OutputAsset,
+    User,
+    Team,
+}
+
+impl NodeType {
+    fn name(self) -> &'static str {
+        match self {
+            NodeType::Task => "Task",
+            NodeType::OutputAsset => "OutputAsset",
+            NodeType::User => "User",
+            NodeType::Team => "Team",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        [
+            NodeType::Task,
+            NodeType::OutputAsset,
+            NodeType::User,
+            NodeType::Team,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
+    }
+}
+
+pub fn encode(node_type: NodeType, id: Uuid) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", node_type.name())))
+}
+
+/// Reads a global id of any type.
+pub fn decode_any(id: &ID) -> Option<(NodeType, Uuid)> {
+    let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (name, uuid) = text.split_once(':')?;
+    Some((NodeType::from_name(name)?, Uuid::parse_str(uuid).ok()?))
+}
+
+/// Reads a global id that must be of `expected` type; anything else is the client's
+/// mistake, reported as `BAD_USER_INPUT`.
+pub fn decode(id: &ID, expected: NodeType) -> async_graphql::Result<Uuid> {
+    match decode_any(id) {
+        Some((node_type, uuid)) if node_type == expected => Ok(uuid),
+        _ => Err(bad_input(format!(
+            "{:?} is not a {} id.",
+            id.as_str(),
+            expected.name()
+        ))),
+    }
+}
+
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "A global id, opaque to clients."))]
+pub enum Node {
+    Task(Task),
+    OutputAsset(OutputAsset),
+    User(User),
+    Team(Team),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global id; null when it does not exist or belongs to another
+    /// team.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        let state = state(ctx)?;
+        let viewer = viewer(ctx)?;
+        let Some((node_type, uuid)) = decode_any(&id) else {
+            return Err(bad_input(format!("{:?} is not a Kiln id.", id.as_str())));
+        };
+        let found = match node_type {
+            NodeType::Task => task::get(&state.db, viewer, uuid)
+                .await
+                .map(|t| Task::new(t).map(Node::Task)),
+            NodeType::OutputAsset => asset::get(&state.db, viewer, uuid)
+                .await
+                .map(|a| Ok(Node::OutputAsset(OutputAsset::new(a)))),
+            NodeType::User => account::get_user(&state.db, viewer, uuid)
+                .await
+                .map(|u| Ok(Node::User(User::new(u)))),
+            NodeType::Team if uuid == viewer.team_id => account::get_team(&state.db, viewer)
+                .await
+                .map(|t| Ok(Node::Team(Team::new(t)))),
+            NodeType::Team => return Ok(None),
+        };
+        match found {
+            Ok(node) => node.map(Some).map_err(to_graphql),
+            Err(crate::service::ServiceError::NotFound) => Ok(None),
+            Err(other) => Err(to_graphql(other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_global_id_round_trips_and_keeps_its_type() {
+        let uuid = Uuid::now_v7();
+        let id = encode(NodeType::Task, uuid);
+        assert_eq!(decode(&id, NodeType::Task).unwrap(), uuid);
+        assert!(decode(&id, NodeType::User).is_err());
+    }
+
+    #[test]
+    fn garbage_is_not_an_id() {
+        assert!(decode_any(&ID::from("not base64 !!")).is_none());
+        assert!(decode_any(&ID::from(URL_SAFE_NO_PAD.encode("Task:nope"))).is_none());
+        assert!(
+            decode_any(&ID::from(
+                URL_SAFE_NO_PAD.encode("Spaceship:0195b2a4-0000-7000-8000-000000000000")
+            ))
+            .is_none()
+        );
+    }
+}

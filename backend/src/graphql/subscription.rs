@@ -1,0 +1,162 @@
+//! Live task status over `graphql-transport-ws`, with the same team isolation as the
+//! queries: a subscriber only ever sees changes to its own team's tasks.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Subscription as SubscriptionDerive};
+use futures::Stream;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::error::{state, to_graphql, viewer};
+use super::node::{NodeType, decode};
+use super::task::{Task, TaskKind, TaskStatus};
+use crate::events::TaskChange;
+use crate::service::{ServiceError, task};
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TaskEventKind {
+    /// The task moved to another status (and the move is in its history).
+    Transition,
+    /// Progress changed within the same status.
+    Progress,
+}
+
+/// A change to a task.
+pub struct TaskEvent {
+    kind: TaskEventKind,
+    from: Option<TaskStatus>,
+    to: TaskStatus,
+    task: Task,
+}
+
+#[Object]
+impl TaskEvent {
+    async fn kind(&self) -> TaskEventKind {
+        self.kind
+    }
+
+    async fn from_status(&self) -> Option<TaskStatus> {
+        self.from
+    }
+
+    async fn to_status(&self) -> TaskStatus {
+        self.to
+    }
+
+    /// The task as it was right after this change.
+    async fn task(&self) -> &Task {
+        &self.task
+    }
+}
+
+impl TaskEvent {
+    fn from_change(change: TaskChange) -> Result<Self, ServiceError> {
+        Ok(Self {
+            kind: if change.event_id.is_some() {
+                TaskEventKind::Transition
+            } else {
+                TaskEventKind::Progress
+            },
+            from: change.from.map(Into::into),
+            to: change.to.into(),
+            task: Task::from_arc(change.task)?,
+        })
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct TaskEventFilter {
+    /// Only tasks the viewer submitted.
+    #[graphql(default)]
+    pub mine: bool,
+    pub kind: Option<Vec<TaskKind>>,
+}
+
+pub struct Subscription;
+
+#[SubscriptionDerive]
+impl Subscription {
+    /// The task as it is now, then again after every change, until it reaches a terminal
+    /// status.
+    async fn task_updated(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Task>> + use<>> {
+        let (state, viewer) = (state(ctx)?.clone(), viewer(ctx)?.clone());
+        let task_id = decode(&id, NodeType::Task)?;
+        // Listen before reading, so that no change falls between the two.
+        let mut changes = state.events.subscribe();
+        let current = task::get(&state.db, &viewer, task_id)
+            .await
+            .map_err(to_graphql)?;
+        Ok(async_stream::stream! {
+            let mut latest = current;
+            let mut terminal = task_is_terminal(&latest);
+            yield Task::new(latest.clone()).map_err(to_graphql);
+            while !terminal {
+                match changes.recv().await {
+                    Ok(change) if change.task.id == task_id && change.task.updated_at >= latest.updated_at => {
+                        latest = (*change.task).clone();
+                        terminal = change.to.is_terminal();
+                        yield Task::from_arc(change.task).map_err(to_graphql);
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(missed)) => {
+                        // Fell behind: what was missed is gone from the channel, but the
+                        // database has the present state.
+                        tracing::warn!(missed, "a task subscription fell behind; resending the current state");
+                        match task::get(&state.db, &viewer, task_id).await {
+                            Ok(now) => {
+                                terminal = task_is_terminal(&now);
+                                latest = now.clone();
+                                yield Task::new(now).map_err(to_graphql);
+                            }
+                            Err(err) => {
+                                yield Err(to_graphql(err));
+                                break;
+                            }
+                        }
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        })
+    }
+
+    /// Every change to the team's tasks (optionally only the viewer's own), as it
+    /// happens.
+    async fn task_events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TaskEventFilter>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<TaskEvent>> + use<>> {
+        let (state, viewer) = (state(ctx)?.clone(), viewer(ctx)?.clone());
+        let filter = filter.unwrap_or_default();
+        let filter = task::TaskFilter {
+            statuses: None,
+            kinds: filter.kind.map(|k| k.into_iter().map(Into::into).collect()),
+            mine: filter.mine,
+        };
+        let mut changes = state.events.subscribe();
+        Ok(async_stream::stream! {
+            loop {
+                match changes.recv().await {
+                    Ok(change) if filter.matches(&viewer, &change.task) => {
+                        yield TaskEvent::from_change(change).map_err(to_graphql);
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "a task event subscription fell behind and missed events");
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        })
+    }
+}
+
+fn task_is_terminal(task: &crate::entity::generation_task::Model) -> bool {
+    task.status
+        .parse::<crate::domain::task::TaskStatus>()
+        .map(|s| s.is_terminal())
+        .unwrap_or(true)
+}

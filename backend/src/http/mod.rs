@@ -1,0 +1,69 @@
+//! The HTTP edge: one axum router for the API, the WebSocket endpoint, downloads, health
+//! checks and the built frontend.
+//!
+//! # Layout
+//! - [`graphql`]: `POST /graphql`, GraphiQL on `GET /graphql`, `GET /graphql/ws`.
+//! - [`files`]: `GET /files/{id}/{variant}`, output downloads for the asset's team only.
+//! - [`health`]: `/healthz` (the process is up) and `/readyz` (it can serve).
+//! - [`frontend`]: the built Leptos app, with `index.html` for every other path.
+
+pub mod files;
+pub mod frontend;
+pub mod graphql;
+pub mod health;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use http::HeaderValue;
+use http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::graphql::KilnSchema;
+use crate::state::AppState;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: AppState,
+    pub schema: KilnSchema,
+}
+
+pub fn router(state: HttpState) -> Router {
+    let body_limit = state.app.config.graphql_body_limit;
+    let frontend = frontend::service(&state.app.config.frontend_dir);
+    Router::new()
+        .route(
+            "/graphql",
+            get(graphql::graphiql)
+                .post(graphql::execute)
+                .layer(DefaultBodyLimit::max(body_limit)),
+        )
+        .route("/graphql/ws", get(graphql::websocket))
+        .route("/files/{id}/{variant}", get(files::download))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .with_state(state)
+        .fallback_service(frontend)
+        .layer(SetResponseHeaderLayer::overriding(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// The token in an `Authorization: Bearer …` header, if any.
+pub(crate) fn bearer_token(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}

@@ -1,0 +1,106 @@
+//! Upstream generation services behind one trait, so that the worker drives a simulated
+//! provider and a real gateway the same way.
+//!
+//! # Layout
+//! - [`simulated`]: the default; in-process, deterministic, produces real PNG files.
+
+pub mod simulated;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::domain::task::{FailureReason, InputType, TaskKind, TaskParams};
+
+/// What a provider is asked to run: the task's stored parameters, with the seed fixed.
+#[derive(Debug, Clone)]
+pub struct ProviderRequest {
+    pub task_id: Uuid,
+    pub kind: TaskKind,
+    pub input_type: InputType,
+    pub params: TaskParams,
+}
+
+/// The upstream accepted the task under this id.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub upstream_id: String,
+    pub raw_status: String,
+}
+
+/// Where a finished output can be fetched from.
+#[derive(Debug, Clone)]
+pub enum OutputSource {
+    /// The bytes came with the answer (e.g. `b64_json`).
+    Inline(Bytes),
+    /// A link the upstream keeps for a while.
+    Url {
+        url: String,
+        expires_at: Option<DateTime<Utc>>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct UpstreamOutput {
+    pub source: OutputSource,
+}
+
+/// The upstream's answer to "how is it going?".
+#[derive(Debug, Clone)]
+pub enum UpstreamState {
+    Pending {
+        raw_status: String,
+        /// The upstream is working on it (as opposed to queueing it).
+        processing: bool,
+        progress: Option<u8>,
+        /// When asking again makes sense.
+        poll_after: Duration,
+    },
+    Completed {
+        raw_status: String,
+        outputs: Vec<UpstreamOutput>,
+    },
+    Failed {
+        raw_status: String,
+        reason: FailureReason,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProviderError {
+    /// Worth retrying later (network trouble, 5xx, rate limits).
+    #[error("temporary upstream failure: {message}")]
+    Transient {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// Retrying cannot help; the task fails with `reason`.
+    #[error("upstream refused the task ({reason}): {message}")]
+    Permanent {
+        reason: FailureReason,
+        message: String,
+    },
+}
+
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// The name stored on each task, so a restarted worker knows who runs it.
+    fn name(&self) -> &str;
+
+    /// Hands the task to the upstream. Called at most once per task unless it fails
+    /// before the upstream accepted it.
+    async fn submit(&self, request: &ProviderRequest) -> Result<Accepted, ProviderError>;
+
+    /// Asks how an accepted task is doing.
+    async fn poll(
+        &self,
+        upstream_id: &str,
+        request: &ProviderRequest,
+    ) -> Result<UpstreamState, ProviderError>;
+
+    /// Fetches the bytes of one finished output.
+    async fn fetch(&self, output: &UpstreamOutput) -> Result<Bytes, ProviderError>;
+}

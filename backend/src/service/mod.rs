@@ -1,0 +1,74 @@
+//! Persistence and orchestration: what the API and the workers do, in terms of the
+//! domain. Every function checks what the [`Viewer`](crate::auth::Viewer) may do itself,
+//! so no caller can forget a team or role check.
+//!
+//! # Layout
+//! - [`account`]: teams, users, sign-in, the first administrator.
+//! - [`task`]: submitting, reading, listing and moving generation tasks.
+//! - [`asset`]: output files: reading them and keeping a task's results.
+//! - [`job`]: the durable job queue with leases.
+
+pub mod account;
+pub mod asset;
+pub mod job;
+pub mod task;
+
+use sea_orm::DbErr;
+
+use crate::auth::password::PasswordError;
+use crate::auth::token::TokenError;
+use crate::domain::{FieldError, UnknownVariant};
+use crate::storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No valid sign-in.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// Signed in, but the role does not allow it.
+    #[error("your role does not allow this: {0}")]
+    Forbidden(&'static str),
+    /// Missing, or belongs to another team (which must look the same).
+    #[error("not found")]
+    NotFound,
+    /// Something the user can fix.
+    #[error("invalid input: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl From<FieldError> for ServiceError {
+    fn from(error: FieldError) -> Self {
+        ServiceError::Invalid(vec![error])
+    }
+}
+
+impl From<UnknownVariant> for ServiceError {
+    fn from(error: UnknownVariant) -> Self {
+        ServiceError::Corrupt(error.to_string())
+    }
+}
+
+impl From<serde_json::Error> for ServiceError {
+    fn from(error: serde_json::Error) -> Self {
+        ServiceError::Corrupt(error.to_string())
+    }
+}
+
+/// True when `err` is a violated unique constraint, e.g. a concurrent insert of the same
+/// idempotency key, which the caller resolves by reading the winner's row.
+pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -1,0 +1,25 @@
+//! The handles that the HTTP layer, the GraphQL resolvers, the services and the workers
+//! share. Cloning is cheap: everything inside is reference-counted.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use crate::auth::token::Tokens;
+use crate::config::Config;
+use crate::events::EventBus;
+use crate::provider::Provider;
+use crate::storage::Storage;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub tokens: Tokens,
+    pub events: EventBus,
+    pub storage: Storage,
+    pub provider: Arc<dyn Provider>,
+    /// Wakes the workers when new work is queued, so a submit does not wait for a poll.
+    pub work_ready: Arc<Notify>,
+}
