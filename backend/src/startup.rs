@@ -109,6 +109,7 @@ impl Application {
         let router = http::router(HttpState {
             app: self.state,
             schema,
+            shutdown: stop.clone(),
         });
         let stop_serving = stop.clone();
         let served = axum::serve(self.listener, router)

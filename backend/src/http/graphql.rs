@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use futures::TryStreamExt;
 
 use super::{HttpState, bearer_token};
 use crate::auth::Viewer;
@@ -70,13 +69,20 @@ pub async fn execute(State(state): State<HttpState>, headers: HeaderMap, body: B
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = body
-        .into_data_stream()
-        .map_err(std::io::Error::other)
-        .into_async_read();
+    let limit = state.app.config.graphql_body_limit;
+    let body = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("A GraphQL request has at most {limit} bytes."),
+            );
+        }
+    };
     let request = match async_graphql::http::receive_batch_body(
         content_type,
-        body,
+        futures::io::Cursor::new(body),
         MultipartOptions::default().max_num_files(0),
     )
     .await
@@ -106,10 +112,11 @@ pub async fn websocket(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let schema = state.schema.clone();
+    let shutdown = state.shutdown.clone();
     upgrade
         .protocols([SUBPROTOCOL])
         .on_upgrade(move |socket| async move {
-            GraphQLWebSocket::new(socket, schema, protocol)
+            let connection = GraphQLWebSocket::new(socket, schema, protocol)
                 .on_connection_init(move |payload| async move {
                     let token = payload
                         .get("token")
@@ -134,7 +141,12 @@ pub async fn websocket(
                     data.insert(viewer);
                     Ok(data)
                 })
-                .serve()
-                .await;
+                .serve();
+            // Dropping the connection at shutdown closes the socket; clients reconnect
+            // to another instance.
+            tokio::select! {
+                () = connection => {}
+                () = shutdown.cancelled() => {}
+            }
         })
 }

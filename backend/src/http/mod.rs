@@ -28,17 +28,19 @@ use crate::state::AppState;
 pub struct HttpState {
     pub app: AppState,
     pub schema: KilnSchema,
+    /// Fires at shutdown; long-lived connections (subscriptions) close on it.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 pub fn router(state: HttpState) -> Router {
-    let body_limit = state.app.config.graphql_body_limit;
     let frontend = frontend::service(&state.app.config.frontend_dir);
     Router::new()
         .route(
             "/graphql",
+            // The handler enforces the configured limit itself, with a GraphQL-shaped error.
             get(graphql::graphiql)
                 .post(graphql::execute)
-                .layer(DefaultBodyLimit::max(body_limit)),
+                .layer(DefaultBodyLimit::disable()),
         )
         .route("/graphql/ws", get(graphql::websocket))
         .route("/files/{id}/{variant}", get(files::download))

@@ -1,0 +1,473 @@
+//! `TestApp`: a running Kiln on a random port with its own database and data directory,
+//! and typed helpers to talk to it.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use kiln::config::Config;
+use kiln::domain::account::{Role, RoleSet};
+use kiln::service::account::{self, NewMember};
+use kiln::startup::Application;
+use kiln::state::AppState;
+use sea_orm::{ConnectionTrait, Database};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+/// Runs each test body once on SQLite and once on PostgreSQL.
+///
+/// PostgreSQL comes from `KILN_TEST_DATABASE_URL`, else the local server on
+/// 127.0.0.1:5432 if it answers. When neither is there the PostgreSQL variant reports that
+/// it was skipped, unless `KILN_TEST_REQUIRE_POSTGRES=1` (set by `cargo xtask test`
+/// whenever a server answers), which makes it fail instead.
+macro_rules! both_engines {
+    ($($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                $(#[$meta])*
+                async fn body($app: &crate::helpers::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = crate::helpers::TestApp::spawn(crate::helpers::Engine::Sqlite).await;
+                    body(&app).await;
+                    app.stop().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = crate::helpers::TestApp::spawn_postgres().await {
+                        body(&app).await;
+                        app.stop().await;
+                    }
+                }
+            }
+        )*
+    };
+}
+pub(crate) use both_engines;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// How long a test waits for something the server is expected to do soon.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    /// The first administrator's password when start-up generated one.
+    pub generated_admin_password: Option<String>,
+    shutdown: std::sync::Mutex<Option<oneshot::Sender<()>>>,
+    server: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    _data_dir: tempfile::TempDir,
+    postgres: Option<PostgresDatabase>,
+}
+
+/// A database created for one test and dropped after it.
+struct PostgresDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs outside async; a short-lived runtime on its own thread does the I/O.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                if let Ok(db) = Database::connect(&admin_url).await {
+                    let _ = db
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("KILN_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let server = match base.rfind('/') {
+        Some(i) if i > "postgres://".len() => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+impl TestApp {
+    pub fn config(data_dir: &std::path::Path) -> Config {
+        Config {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            data_dir: data_dir.to_path_buf(),
+            admin_email: Some(ADMIN_EMAIL.to_owned()),
+            admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
+            admin_team: "Acme Marketing".to_owned(),
+            frontend_dir: data_dir.join("no-frontend"),
+            simulated_latency_ms: 300,
+            worker_poll_ms: 200,
+            database_max_connections: 8,
+            // Failures show what went wrong; expected noise (no frontend, dropped
+            // databases) stays out.
+            log: "warn,kiln::http::frontend=error,sqlx=error".to_owned(),
+            ..Config::default()
+        }
+    }
+
+    pub async fn spawn(engine: Engine) -> TestApp {
+        match engine {
+            Engine::Sqlite => Self::spawn_with(Engine::Sqlite, |_| {}).await,
+            Engine::Postgres => Self::spawn_postgres().await.expect("PostgreSQL is not reachable"),
+        }
+    }
+
+    /// A PostgreSQL-backed app, or `None` (with a note) when no server is reachable and
+    /// none is required.
+    pub async fn spawn_postgres() -> Option<TestApp> {
+        let admin_url = postgres_admin_url();
+        let required = std::env::var("KILN_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+        match Database::connect(&admin_url).await {
+            Ok(_) => Some(Self::spawn_with(Engine::Postgres, |_| {}).await),
+            Err(err) if required => panic!("PostgreSQL at {admin_url} is required but not reachable: {err}"),
+            Err(err) => {
+                eprintln!("skipped: PostgreSQL at {admin_url} is not reachable ({err})");
+                None
+            }
+        }
+    }
+
+    /// An app on `engine` with `tweak` applied to its configuration.
+    pub async fn spawn_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temporary directory");
+        let mut config = Self::config(data_dir.path());
+        let postgres = match engine {
+            Engine::Sqlite => None,
+            Engine::Postgres => {
+                let admin_url = postgres_admin_url();
+                let name = format!("kiln_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url).await.expect("connect to PostgreSQL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create a test database");
+                config.database_url = Some(with_database(&admin_url, &name));
+                Some(PostgresDatabase { admin_url, name })
+            }
+        };
+        tweak(&mut config);
+        kiln::telemetry::init(&config);
+
+        let app = Application::build(config).await.expect("the application builds");
+        let base = format!("http://{}", app.local_addr());
+        let generated_admin_password = match app.bootstrap() {
+            kiln::service::account::Bootstrap::CreatedWithGeneratedPassword { password, .. } => {
+                Some(secrecy::ExposeSecret::expose_secret(password).to_owned())
+            }
+            _ => None,
+        };
+        let state = app.state().clone();
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            app.run_until_stopped(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("the server runs");
+        });
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            state,
+            generated_admin_password,
+            shutdown: std::sync::Mutex::new(Some(shutdown)),
+            server: tokio::sync::Mutex::new(Some(server)),
+            _data_dir: data_dir,
+            postgres,
+        }
+    }
+
+    /// Stops the server gracefully and waits until it has; later calls do nothing.
+    pub async fn stop(&self) {
+        if let Some(shutdown) = self.shutdown.lock().ok().and_then(|mut s| s.take()) {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.lock().await.take() {
+            tokio::time::timeout(PATIENCE, server)
+                .await
+                .expect("the server stops in time")
+                .expect("the server stops cleanly");
+        }
+        let _ = self.state.db.clone().close().await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a GraphQL operation and returns the whole JSON response.
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the server answers");
+        response.json().await.expect("a JSON response")
+    }
+
+    /// Like [`TestApp::graphql`], failing the test on any GraphQL error.
+    pub async fn graphql_ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let response = self.graphql(token, query, variables).await;
+        assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
+        response["data"].clone()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        self.graphql(
+            None,
+            "mutation Login($input: LoginInput!) {
+                login(input: $input) { token expiresAt userErrors { field code message } }
+            }",
+            json!({ "input": { "email": email, "password": password } }),
+        )
+        .await["data"]["login"]
+            .clone()
+    }
+
+    /// A token for the administrator of the first team.
+    pub async fn admin_token(&self) -> String {
+        let login = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        login["token"].as_str().expect("the administrator signs in").to_owned()
+    }
+
+    /// A member of a new team (or of the first team when `team` is `None`) with `roles`,
+    /// signed in.
+    pub async fn member(&self, team: Option<&str>, roles: &[Role]) -> String {
+        let team_id = match team {
+            Some(name) => account::create_team(&self.state.db, name).await.expect("create team").id,
+            None => {
+                let admin = self.admin_token().await;
+                self.state.tokens.verify(&admin).expect("admin token").team_id
+            }
+        };
+        let email = format!("member-{}@example.com", uuid::Uuid::new_v4().simple());
+        let password = "a long enough password";
+        account::create_member(
+            &self.state.db,
+            NewMember {
+                team_id,
+                email: &email,
+                display_name: "",
+                password: SecretString::from(password),
+                roles: RoleSet::new(roles.iter().copied()),
+            },
+        )
+        .await
+        .expect("create member");
+        let login = self.login(&email, password).await;
+        login["token"].as_str().expect("the member signs in").to_owned()
+    }
+
+    /// Submits an image task and returns the `submitTask` payload.
+    pub async fn submit(&self, token: &str, input: Value) -> Value {
+        self.graphql_ok(
+            Some(token),
+            "mutation Submit($input: SubmitTaskInput!) {
+                submitTask(input: $input) {
+                    task { id status prompt count seed }
+                    userErrors { field code message }
+                }
+            }",
+            json!({ "input": input }),
+        )
+        .await["submitTask"]
+            .clone()
+    }
+
+    pub async fn task(&self, token: &str, id: &str) -> Value {
+        self.graphql_ok(
+            Some(token),
+            "query Task($id: ID!) {
+                task(id: $id) {
+                    id status progress prompt seed upstreamTaskId
+                    outputs { id position format width height byteSize checksumSha256 url thumbnailUrl downloadStatus }
+                    history { fromStatus toStatus cause upstreamStatus }
+                }
+            }",
+            json!({ "id": id }),
+        )
+        .await["task"]
+            .clone()
+    }
+
+    /// Polls the task until it is terminal, by subscription rather than sleeping.
+    pub async fn wait_until_finished(&self, token: &str, id: &str) -> Value {
+        let mut subscription = self
+            .subscribe(token, "subscription($id: ID!) { taskUpdated(id: $id) { status } }", json!({ "id": id }))
+            .await;
+        loop {
+            match subscription.next_event().await {
+                WsEvent::Next(payload) => {
+                    let status = payload["data"]["taskUpdated"]["status"].as_str().unwrap_or_default().to_owned();
+                    if ["SUCCEEDED", "FAILED", "CANCELLED"].contains(&status.as_str()) {
+                        break;
+                    }
+                }
+                other => panic!("the subscription ended before the task finished: {other:?}"),
+            }
+        }
+        self.task(token, id).await
+    }
+
+    /// Opens a `graphql-transport-ws` connection authenticated with `token` and starts one
+    /// subscription.
+    pub async fn subscribe(&self, token: &str, query: &str, variables: Value) -> WsSubscription {
+        let mut ws = WsSubscription::connect(self, json!({ "token": token })).await;
+        ws.expect_ack().await;
+        ws.start(query, variables).await;
+        ws
+    }
+
+    /// Downloads `path` (a signed link or any path) with an optional bearer token.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("the server answers")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Only reached without `stop` when a test failed half-way.
+        if let Some(shutdown) = self.shutdown.get_mut().ok().and_then(Option::take) {
+            let _ = shutdown.send(());
+        }
+        let _ = self.postgres.take();
+    }
+}
+
+/// What a subscription delivered.
+#[derive(Debug)]
+pub enum WsEvent {
+    Next(Value),
+    Error(Value),
+    Complete,
+    Closed(Option<String>),
+}
+
+/// A `graphql-transport-ws` client connection with one subscription, id "1".
+pub struct WsSubscription {
+    socket: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl WsSubscription {
+    pub async fn connect(app: &TestApp, init_payload: Value) -> Self {
+        let url = format!("{}/graphql/ws", app.base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().expect("a WebSocket request");
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
+        let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("WebSocket connects");
+        assert_eq!(
+            response.headers().get("sec-websocket-protocol").and_then(|v| v.to_str().ok()),
+            Some("graphql-transport-ws")
+        );
+        let mut this = Self { socket };
+        this.send(json!({ "type": "connection_init", "payload": init_payload })).await;
+        this
+    }
+
+    async fn send(&mut self, message: Value) {
+        self.socket
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .expect("send over WebSocket");
+    }
+
+    /// The next protocol message, answering pings on the way.
+    pub async fn receive(&mut self) -> Option<Value> {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.socket.next())
+                .await
+                .expect("the server sent something in time");
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    let value: Value = serde_json::from_str(&text).expect("JSON message");
+                    if value["type"] == "ping" {
+                        self.send(json!({ "type": "pong" })).await;
+                        continue;
+                    }
+                    return Some(value);
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Some(json!({ "type": "__closed", "reason": frame.map(|f| f.reason.to_string()) }));
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    pub async fn expect_ack(&mut self) {
+        let message = self.receive().await.expect("a connection_ack");
+        assert_eq!(message["type"], "connection_ack", "{message}");
+    }
+
+    pub async fn start(&mut self, query: &str, variables: Value) {
+        self.send(json!({
+            "id": "1",
+            "type": "subscribe",
+            "payload": { "query": query, "variables": variables },
+        }))
+        .await;
+    }
+
+    pub async fn next_event(&mut self) -> WsEvent {
+        match self.receive().await {
+            Some(message) => match message["type"].as_str() {
+                Some("next") => WsEvent::Next(message["payload"].clone()),
+                Some("error") => WsEvent::Error(message["payload"].clone()),
+                Some("complete") => WsEvent::Complete,
+                Some("__closed") => WsEvent::Closed(message["reason"].as_str().map(str::to_owned)),
+                _ => panic!("unexpected message {message}"),
+            },
+            None => WsEvent::Closed(None),
+        }
+    }
+}
+
+/// The GraphQL error code of the first error in `response`.
+pub fn error_code(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["code"].as_str().unwrap_or("<no code>")
+}

@@ -1,0 +1,13 @@
+//! Black-box tests: each starts the real application on port 0 against a fresh database
+//! and talks to it over HTTP and WebSocket, as clients do. Every test runs twice, on
+//! SQLite and on PostgreSQL (see `helpers::both_engines!`).
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod files;
+mod health;
+mod isolation;
+mod schema;
+mod tasks;
