@@ -1,1 +1,252 @@
-fn main() {}
+//! Kiln's task runner, in Rust so that a fresh machine needs nothing but cargo and npm.
+//!
+//! - `cargo xtask run`: builds the web app and starts Kiln on http://127.0.0.1:8080 with
+//!   an embedded SQLite file and the simulated provider.
+//! - `cargo xtask test`: everything CI checks — formatting, lints, unit and integration
+//!   tests on SQLite and PostgreSQL, the schema drift check, the web app build, and the
+//!   browser tests.
+//! - `cargo xtask frontend`: builds the web app into `frontend/dist`.
+//! - `cargo xtask schema`: rewrites `schema.graphql` from the code.
+//!
+//! Each step installs what it is missing (the wasm32 target, the wasm-bindgen CLI that
+//! matches `Cargo.lock`, Debian's Chromium, the e2e npm packages) and never downloads a
+//! browser.
+
+mod tools;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+use tools::{cargo, command, run};
+
+#[derive(Parser)]
+#[command(about = "Kiln's task runner")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build the web app and start Kiln (SQLite + simulated provider by default).
+    Run {
+        /// Build the backend with optimisations (slower to build, faster to run).
+        #[arg(long)]
+        release: bool,
+    },
+    /// Run every check CI runs.
+    Test {
+        /// Skip the browser tests.
+        #[arg(long)]
+        no_browser: bool,
+        /// Skip rustfmt and clippy.
+        #[arg(long)]
+        no_lint: bool,
+    },
+    /// Build the web app into frontend/dist.
+    Frontend,
+    /// Regenerate schema.graphql from the code.
+    Schema,
+}
+
+fn main() -> Result<()> {
+    let root = workspace_root()?;
+    std::env::set_current_dir(&root)?;
+    match Cli::parse().command {
+        Task::Run { release } => run_kiln(&root, release),
+        Task::Test {
+            no_browser,
+            no_lint,
+        } => test(&root, !no_browser, !no_lint),
+        Task::Frontend => build_frontend(&root),
+        Task::Schema => {
+            run(cargo().args([
+                "run",
+                "--quiet",
+                "-p",
+                "kiln",
+                "--",
+                "print-schema",
+                "--out",
+                "schema.graphql",
+            ]))?;
+            println!("wrote schema.graphql");
+            Ok(())
+        }
+    }
+}
+
+fn workspace_root() -> Result<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(Path::to_path_buf)
+        .context("xtask lives inside the workspace")
+}
+
+fn run_kiln(root: &Path, release: bool) -> Result<()> {
+    build_frontend(root)?;
+    let mut kiln = cargo();
+    kiln.args(["run", "-p", "kiln"]);
+    if release {
+        kiln.arg("--release");
+    }
+    kiln.args(["--", "serve"]);
+    if std::env::var_os("KILN_FRONTEND_DIR").is_none() {
+        kiln.env("KILN_FRONTEND_DIR", root.join("frontend/dist"));
+    }
+    if std::env::var_os("KILN_DATA_DIR").is_none() {
+        kiln.env("KILN_DATA_DIR", root.join("data"));
+    }
+    if std::env::var_os("KILN_ADMIN_PASSWORD").is_none() {
+        println!(
+            "xtask: on the first start Kiln creates an administrator. Set KILN_ADMIN_EMAIL and \
+             KILN_ADMIN_PASSWORD to choose the sign-in; otherwise Kiln prints a one-time password below."
+        );
+    }
+    run(&mut kiln)
+}
+
+/// Builds the Leptos app for wasm32, generates its JavaScript glue and copies the static
+/// files, so that `frontend/dist` is what the backend serves.
+fn build_frontend(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    tools::ensure_wasm_target()?;
+    let wasm_bindgen = tools::ensure_wasm_bindgen(root)?;
+    run(cargo().args([
+        "build",
+        "-p",
+        "kiln-frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "release-wasm",
+    ]))?;
+    let dist = root.join("frontend/dist");
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).with_context(|| format!("clearing {}", dist.display()))?;
+    }
+    std::fs::create_dir_all(dist.join("pkg"))?;
+    let wasm =
+        tools::target_dir(root).join("wasm32-unknown-unknown/release-wasm/kiln_frontend.wasm");
+    run(command(&wasm_bindgen)
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(dist.join("pkg"))
+        .arg(&wasm))?;
+    tools::copy_dir(&root.join("frontend/static"), &dist)?;
+    tools::gzip_tree(&dist)?;
+    println!(
+        "xtask: web app built into frontend/dist in {:.0?}",
+        started.elapsed()
+    );
+    Ok(())
+}
+
+fn test(root: &Path, browser: bool, lint: bool) -> Result<()> {
+    let started = Instant::now();
+    if lint {
+        step("formatting");
+        run(cargo().args(["fmt", "--all", "--check"]))?;
+        step("clippy (backend, migrations, xtask)");
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
+
+    step("web app build (also type-checks its GraphQL operations against schema.graphql)");
+    build_frontend(root)?;
+    if lint {
+        step("clippy (frontend, wasm32)");
+        run(cargo().args([
+            "clippy",
+            "-p",
+            "kiln-frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
+
+    step("unit and integration tests on SQLite and PostgreSQL, schema drift check");
+    let mut tests = cargo();
+    tests.args(["test", "--workspace"]);
+    match postgres_url() {
+        Some(url) => {
+            println!("xtask: PostgreSQL tests use {url}");
+            tests
+                .env("KILN_TEST_DATABASE_URL", url)
+                .env("KILN_TEST_REQUIRE_POSTGRES", "1");
+        }
+        None => println!(
+            "xtask: no PostgreSQL answers on 127.0.0.1:5432 and KILN_TEST_DATABASE_URL is unset: \
+             the PostgreSQL variants of the tests are skipped"
+        ),
+    }
+    // Most tests wait on the network rather than the CPU, so more threads than cores pay.
+    tests.args(["--", "--test-threads", "6"]);
+    run(&mut tests)?;
+
+    if browser {
+        step("browser tests (Playwright + Debian Chromium)");
+        browser_tests(root)?;
+    }
+    println!("\nxtask: all checks passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn step(name: &str) {
+    println!("\n==> {name}");
+}
+
+/// `KILN_TEST_DATABASE_URL`, else the local server when it answers.
+fn postgres_url() -> Option<String> {
+    if let Ok(url) = std::env::var("KILN_TEST_DATABASE_URL") {
+        return Some(url);
+    }
+    let address = "127.0.0.1:5432".parse().ok()?;
+    TcpStream::connect_timeout(&address, Duration::from_secs(2))
+        .ok()
+        .map(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn browser_tests(root: &Path) -> Result<()> {
+    let chromium = tools::ensure_chromium()?;
+    let e2e = root.join("e2e");
+    tools::ensure_npm_packages(&e2e)?;
+    run(cargo().args(["build", "-p", "kiln"]))?;
+    let port = free_port()?;
+    let kiln = tools::target_dir(root).join("debug/kiln");
+    let mut playwright = command("npx");
+    playwright
+        .current_dir(&e2e)
+        .args(["playwright", "test"])
+        .env("KILN_BIN", &kiln)
+        .env("KILN_FRONTEND_DIR", root.join("frontend/dist"))
+        .env("E2E_PORT", port.to_string())
+        .env("CHROMIUM_PATH", &chromium);
+    if std::env::var_os("CI").is_none() {
+        playwright.env("CI", "1");
+    }
+    run(&mut playwright)
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    drop(listener);
+    if port == 0 {
+        bail!("no free port");
+    }
+    Ok(port)
+}

@@ -14,7 +14,11 @@ pub fn service(dir: &Path) -> MethodRouter {
         tracing::warn!(dir = %dir.display(), "no built frontend; run `cargo xtask run` or `cargo xtask frontend`");
         return axum::routing::get(not_built);
     }
-    get_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
+    get_service(
+        ServeDir::new(dir)
+            .precompressed_gzip()
+            .fallback(ServeFile::new(index).precompressed_gzip()),
+    )
 }
 
 async fn not_built() -> impl IntoResponse {

@@ -50,10 +50,10 @@ pub async fn submit(
     }
     let key = parse_idempotency_key(idempotency_key)?;
     let fingerprint = spec.fingerprint();
-    if let Some(key) = &key {
-        if let Some(existing) = find_by_key(&state.db, viewer.team_id, key).await? {
-            return replay(existing, &fingerprint);
-        }
+    if let Some(key) = &key
+        && let Some(existing) = find_by_key(&state.db, viewer.team_id, key).await?
+    {
+        return replay(existing, &fingerprint);
     }
 
     let mut params = spec.params.clone();

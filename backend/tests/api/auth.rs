@@ -87,7 +87,7 @@ both_engines! {
     }
 
     async fn a_websocket_without_a_valid_token_is_refused(app) {
-        let mut ws = crate::helpers::WsSubscription::connect(&app, json!({ "token": "garbage" })).await;
+        let mut ws = crate::helpers::WsSubscription::connect(app, json!({ "token": "garbage" })).await;
         match ws.next_event().await {
             crate::helpers::WsEvent::Closed(reason) => {
                 assert!(reason.unwrap_or_default().contains("Not signed in"));
@@ -101,11 +101,17 @@ both_engines! {
 async fn the_administrator_password_is_never_stored_in_clear() {
     use sea_orm::EntityTrait;
     let app = crate::helpers::TestApp::spawn(crate::helpers::Engine::Sqlite).await;
-    let users = kiln::entity::user::Entity::find().all(&app.state.db).await.unwrap();
+    let users = kiln::entity::user::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(users.len(), 1);
     assert!(users[0].password_hash.starts_with("$argon2id$"));
     assert!(!users[0].password_hash.contains(ADMIN_PASSWORD));
-    assert!(!format!("{:?}", users[0]).contains("argon2"), "the hash must not reach logs");
+    assert!(
+        !format!("{:?}", users[0]).contains("argon2"),
+        "the hash must not reach logs"
+    );
 }
 
 #[tokio::test]
@@ -115,8 +121,13 @@ async fn without_a_configured_password_a_random_one_is_generated_and_works() {
         config.admin_password = None;
     })
     .await;
-    let password = app.generated_admin_password.clone().expect("a generated password");
+    let password = app
+        .generated_admin_password
+        .clone()
+        .expect("a generated password");
     assert!(password.len() >= 20);
-    let login = app.login(kiln::service::account::DEFAULT_ADMIN_EMAIL, &password).await;
+    let login = app
+        .login(kiln::service::account::DEFAULT_ADMIN_EMAIL, &password)
+        .await;
     assert!(login["token"].is_string(), "{login}");
 }

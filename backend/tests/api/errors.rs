@@ -61,3 +61,13 @@ both_engines! {
         assert_eq!(error_code(&body), "PAYLOAD_TOO_LARGE");
     }
 }
+
+both_engines! {
+    async fn an_invalid_subscription_gets_a_coded_error_message(app) {
+        let token = app.admin_token().await;
+        let mut subscription = app.subscribe(&token, "subscription { taskEvents { noSuchField } }", json!({})).await;
+        let event = subscription.next_event().await;
+        let errors = event.errors().unwrap_or_else(|| panic!("expected errors, got {event:?}"));
+        assert_eq!(errors[0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{errors}");
+    }
+}

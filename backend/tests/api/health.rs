@@ -28,7 +28,11 @@ async fn the_built_frontend_is_served_for_app_routes() {
     let app = crate::helpers::TestApp::spawn_with(crate::helpers::Engine::Sqlite, |config| {
         let dir = config.data_dir.join("dist");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("index.html"), "<!doctype html><title>Kiln app</title>").unwrap();
+        std::fs::write(
+            dir.join("index.html"),
+            "<!doctype html><title>Kiln app</title>",
+        )
+        .unwrap();
         config.frontend_dir = dir;
     })
     .await;

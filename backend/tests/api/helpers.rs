@@ -88,11 +88,18 @@ impl Drop for PostgresDatabase {
         let name = self.name.clone();
         // Drop runs outside async; a short-lived runtime on its own thread does the I/O.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
             rt.block_on(async move {
                 if let Ok(db) = Database::connect(&admin_url).await {
                     let _ = db
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await;
                 }
             });
@@ -144,7 +151,9 @@ impl TestApp {
     pub async fn spawn(engine: Engine) -> TestApp {
         match engine {
             Engine::Sqlite => Self::spawn_with(Engine::Sqlite, |_| {}).await,
-            Engine::Postgres => Self::spawn_postgres().await.expect("PostgreSQL is not reachable"),
+            Engine::Postgres => Self::spawn_postgres()
+                .await
+                .expect("PostgreSQL is not reachable"),
         }
     }
 
@@ -155,7 +164,9 @@ impl TestApp {
         let required = std::env::var("KILN_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
         match Database::connect(&admin_url).await {
             Ok(_) => Some(Self::spawn_with(Engine::Postgres, |_| {}).await),
-            Err(err) if required => panic!("PostgreSQL at {admin_url} is required but not reachable: {err}"),
+            Err(err) if required => {
+                panic!("PostgreSQL at {admin_url} is required but not reachable: {err}")
+            }
             Err(err) => {
                 eprintln!("skipped: PostgreSQL at {admin_url} is not reachable ({err})");
                 None
@@ -172,7 +183,9 @@ impl TestApp {
             Engine::Postgres => {
                 let admin_url = postgres_admin_url();
                 let name = format!("kiln_test_{}", uuid::Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url).await.expect("connect to PostgreSQL");
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to PostgreSQL");
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                     .await
@@ -184,12 +197,14 @@ impl TestApp {
         tweak(&mut config);
         kiln::telemetry::init(&config);
 
-        let app = Application::build(config).await.expect("the application builds");
+        let app = Application::build(config)
+            .await
+            .expect("the application builds");
         let base = format!("http://{}", app.local_addr());
         let generated_admin_password = match app.bootstrap() {
-            kiln::service::account::Bootstrap::CreatedWithGeneratedPassword { password, .. } => {
-                Some(secrecy::ExposeSecret::expose_secret(password).to_owned())
-            }
+            kiln::service::account::Bootstrap::CreatedWithGeneratedPassword {
+                password, ..
+            } => Some(secrecy::ExposeSecret::expose_secret(password).to_owned()),
             _ => None,
         };
         let state = app.state().clone();
@@ -247,7 +262,10 @@ impl TestApp {
     /// Like [`TestApp::graphql`], failing the test on any GraphQL error.
     pub async fn graphql_ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let response = self.graphql(token, query, variables).await;
-        assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
         response["data"].clone()
     }
 
@@ -266,17 +284,29 @@ impl TestApp {
     /// A token for the administrator of the first team.
     pub async fn admin_token(&self) -> String {
         let login = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        login["token"].as_str().expect("the administrator signs in").to_owned()
+        login["token"]
+            .as_str()
+            .expect("the administrator signs in")
+            .to_owned()
     }
 
     /// A member of a new team (or of the first team when `team` is `None`) with `roles`,
     /// signed in.
     pub async fn member(&self, team: Option<&str>, roles: &[Role]) -> String {
         let team_id = match team {
-            Some(name) => account::create_team(&self.state.db, name).await.expect("create team").id,
+            Some(name) => {
+                account::create_team(&self.state.db, name)
+                    .await
+                    .expect("create team")
+                    .id
+            }
             None => {
                 let admin = self.admin_token().await;
-                self.state.tokens.verify(&admin).expect("admin token").team_id
+                self.state
+                    .tokens
+                    .verify(&admin)
+                    .expect("admin token")
+                    .team_id
             }
         };
         let email = format!("member-{}@example.com", uuid::Uuid::new_v4().simple());
@@ -294,7 +324,10 @@ impl TestApp {
         .await
         .expect("create member");
         let login = self.login(&email, password).await;
-        login["token"].as_str().expect("the member signs in").to_owned()
+        login["token"]
+            .as_str()
+            .expect("the member signs in")
+            .to_owned()
     }
 
     /// Submits an image task and returns the `submitTask` payload.
@@ -332,12 +365,19 @@ impl TestApp {
     /// Polls the task until it is terminal, by subscription rather than sleeping.
     pub async fn wait_until_finished(&self, token: &str, id: &str) -> Value {
         let mut subscription = self
-            .subscribe(token, "subscription($id: ID!) { taskUpdated(id: $id) { status } }", json!({ "id": id }))
+            .subscribe(
+                token,
+                "subscription($id: ID!) { taskUpdated(id: $id) { status } }",
+                json!({ "id": id }),
+            )
             .await;
         loop {
             match subscription.next_event().await {
                 WsEvent::Next(payload) => {
-                    let status = payload["data"]["taskUpdated"]["status"].as_str().unwrap_or_default().to_owned();
+                    let status = payload["data"]["taskUpdated"]["status"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
                     if ["SUCCEEDED", "FAILED", "CANCELLED"].contains(&status.as_str()) {
                         break;
                     }
@@ -386,25 +426,49 @@ pub enum WsEvent {
     Closed(Option<String>),
 }
 
+impl WsEvent {
+    /// The GraphQL errors the server sent, whichever way: an `error` message (the
+    /// protocol's way for a refused operation) or a `next` carrying `errors` (how
+    /// async-graphql reports them).
+    pub fn errors(&self) -> Option<Value> {
+        match self {
+            WsEvent::Error(errors) => Some(errors.clone()),
+            WsEvent::Next(payload) if payload.get("errors").is_some() => {
+                Some(payload["errors"].clone())
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A `graphql-transport-ws` client connection with one subscription, id "1".
 pub struct WsSubscription {
-    socket: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
 }
 
 impl WsSubscription {
     pub async fn connect(app: &TestApp, init_payload: Value) -> Self {
         let url = format!("{}/graphql/ws", app.base.replacen("http", "ws", 1));
         let mut request = url.into_client_request().expect("a WebSocket request");
-        request
-            .headers_mut()
-            .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
-        let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("WebSocket connects");
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().expect("header"),
+        );
+        let (socket, response) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("WebSocket connects");
         assert_eq!(
-            response.headers().get("sec-websocket-protocol").and_then(|v| v.to_str().ok()),
+            response
+                .headers()
+                .get("sec-websocket-protocol")
+                .and_then(|v| v.to_str().ok()),
             Some("graphql-transport-ws")
         );
         let mut this = Self { socket };
-        this.send(json!({ "type": "connection_init", "payload": init_payload })).await;
+        this.send(json!({ "type": "connection_init", "payload": init_payload }))
+            .await;
         this
     }
 
@@ -431,7 +495,9 @@ impl WsSubscription {
                     return Some(value);
                 }
                 Some(Ok(Message::Close(frame))) => {
-                    return Some(json!({ "type": "__closed", "reason": frame.map(|f| f.reason.to_string()) }));
+                    return Some(
+                        json!({ "type": "__closed", "reason": frame.map(|f| f.reason.to_string()) }),
+                    );
                 }
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => return None,
@@ -469,5 +535,7 @@ impl WsSubscription {
 
 /// The GraphQL error code of the first error in `response`.
 pub fn error_code(response: &Value) -> &str {
-    response["errors"][0]["extensions"]["code"].as_str().unwrap_or("<no code>")
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<no code>")
 }

@@ -7,7 +7,10 @@ const TASK_EVENTS: &str = "subscription {
 }";
 
 /// Collects `taskEvents` transitions for task `id` until it is terminal.
-async fn transitions_until_finished(subscription: &mut crate::helpers::WsSubscription, id: &str) -> Vec<(Value, Value)> {
+async fn transitions_until_finished(
+    subscription: &mut crate::helpers::WsSubscription,
+    id: &str,
+) -> Vec<(Value, Value)> {
     let mut seen = Vec::new();
     loop {
         let WsEvent::Next(payload) = subscription.next_event().await else {
@@ -19,8 +22,14 @@ async fn transitions_until_finished(subscription: &mut crate::helpers::WsSubscri
         }
         let to = event["toStatus"].clone();
         seen.push((event["fromStatus"].clone(), to.clone()));
-        if ["SUCCEEDED", "FAILED", "CANCELLED"].iter().any(|s| to == *s) {
-            assert_eq!(event["task"]["status"], to, "the event carries the task as of the change");
+        if ["SUCCEEDED", "FAILED", "CANCELLED"]
+            .iter()
+            .any(|s| to == *s)
+        {
+            assert_eq!(
+                event["task"]["status"], to,
+                "the event carries the task as of the change"
+            );
             return seen;
         }
     }

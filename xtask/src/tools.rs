@@ -1,0 +1,185 @@
+//! Running commands, and installing the tools the build needs when they are missing.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+pub fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    Command::new(program)
+}
+
+/// The cargo that runs this xtask, so that the same toolchain builds everything.
+pub fn cargo() -> Command {
+    command(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+pub fn run(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed with {status}");
+    }
+    Ok(())
+}
+
+fn output(command: &mut Command) -> Option<String> {
+    let out = command.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+pub fn ensure_wasm_target() -> Result<()> {
+    let installed =
+        output(command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    println!("xtask: adding the wasm32-unknown-unknown target");
+    run(command("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The wasm-bindgen version in `Cargo.lock`; the CLI must match it exactly.
+fn locked_wasm_bindgen(root: &Path) -> Result<String> {
+    let lock = fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+        {
+            return Ok(version.trim_matches('"').to_owned());
+        }
+    }
+    bail!("wasm-bindgen is not in Cargo.lock")
+}
+
+/// A `wasm-bindgen` CLI of the locked version: on PATH, or installed into
+/// `~/.cargo/bin` (a few minutes, once per machine).
+pub fn ensure_wasm_bindgen(root: &Path) -> Result<PathBuf> {
+    let version = locked_wasm_bindgen(root)?;
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("bin/wasm-bindgen"));
+    let candidates = [Some(PathBuf::from("wasm-bindgen")), cargo_bin.clone()];
+    for candidate in candidates.into_iter().flatten() {
+        if let Some(found) = output(command(&candidate).arg("--version"))
+            && found.split_whitespace().nth(1) == Some(version.as_str())
+        {
+            return Ok(candidate);
+        }
+    }
+    println!(
+        "xtask: installing wasm-bindgen-cli {version} (once per machine; takes a few minutes)"
+    );
+    // Not `--locked`: the CLI's own lock file pins a crate the registry no longer has.
+    run(cargo().args(["install", "wasm-bindgen-cli", "--version", &version]))?;
+    cargo_bin.context("cannot find where cargo installs binaries")
+}
+
+/// Debian's Chromium: the only browser the tests use (they never download one).
+pub fn ensure_chromium() -> Result<PathBuf> {
+    let path = PathBuf::from("/usr/bin/chromium");
+    if path.exists() {
+        return Ok(path);
+    }
+    println!("xtask: installing Debian's chromium package");
+    let root = output(command("id").arg("-u")).as_deref() == Some("0");
+    let apt = |args: &[&str]| -> Result<()> {
+        let mut apt = if root {
+            command("apt-get")
+        } else {
+            command("sudo")
+        };
+        if !root {
+            apt.arg("apt-get");
+        }
+        run(apt.args(args).env("DEBIAN_FRONTEND", "noninteractive"))
+    };
+    if apt(&["install", "-y", "--no-install-recommends", "chromium"]).is_err() {
+        apt(&["update"])?;
+        apt(&["install", "-y", "--no-install-recommends", "chromium"])?;
+    }
+    if !path.exists() {
+        bail!("chromium was installed but {} is missing", path.display());
+    }
+    Ok(path)
+}
+
+/// `npm ci` when `node_modules` is missing or older than the lock file.
+pub fn ensure_npm_packages(dir: &Path) -> Result<()> {
+    let lock = dir.join("package-lock.json");
+    let marker = dir.join("node_modules/.package-lock.json");
+    let fresh = match (fs::metadata(&lock), fs::metadata(&marker)) {
+        (Ok(lock), Ok(marker)) => match (lock.modified(), marker.modified()) {
+            (Ok(lock), Ok(marker)) => marker >= lock,
+            _ => false,
+        },
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    // Playwright's own browser download is switched off: the tests use Debian's Chromium.
+    run(command("npm")
+        .current_dir(dir)
+        .args(["ci", "--no-audit", "--no-fund"])
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
+}
+
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            fs::create_dir_all(&target)?;
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a `.gz` beside every text and wasm file, which the backend serves to browsers
+/// that accept gzip: the wasm module shrinks to about a third.
+pub fn gzip_tree(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            gzip_tree(&path)?;
+            continue;
+        }
+        let compressible = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("wasm" | "js" | "css" | "html" | "svg" | "json")
+        );
+        if !compressible {
+            continue;
+        }
+        let bytes = fs::read(&path)?;
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+        encoder.write_all(&bytes)?;
+        let mut gz = path.clone().into_os_string();
+        gz.push(".gz");
+        fs::write(gz, encoder.finish()?)?;
+    }
+    Ok(())
+}
