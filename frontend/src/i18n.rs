@@ -319,6 +319,20 @@ pub fn user_error(lang: Lang, field: Option<&str>, code: ErrorCode, server: &str
     }
 }
 
+/// A moment as the reader's language writes it, e.g. "3 May 2025, 14:05" or
+/// "2025年5月3日 14:05". Falls back to the raw text if it is not a date.
+pub fn datetime(lang: Lang, rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = js_sys::Object::new();
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(lang.tag(), &options).into()
+}
+
 fn pick(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
     match lang {
         Lang::En => en,

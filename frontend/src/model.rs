@@ -38,7 +38,10 @@ impl Status {
     }
 
     pub fn is_active(self) -> bool {
-        matches!(self, Status::Queued | Status::Submitted | Status::Processing)
+        matches!(
+            self,
+            Status::Queued | Status::Submitted | Status::Processing
+        )
     }
 }
 
@@ -179,7 +182,10 @@ impl Task {
         if self.status.is_terminal() && !incoming.status.is_terminal() {
             return false;
         }
-        match (timestamp_ms(&self.updated_at), timestamp_ms(&incoming.updated_at)) {
+        match (
+            timestamp_ms(&self.updated_at),
+            timestamp_ms(&incoming.updated_at),
+        ) {
             (Some(current), Some(new)) => new >= current,
             // Unparseable times should not freeze a card; the newest arrival wins.
             _ => true,

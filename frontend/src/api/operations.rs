@@ -176,7 +176,10 @@ pub struct Session {
 }
 
 /// Signs in. `Ok(Err(..))` carries the problems the user can fix.
-pub async fn login(email: String, password: String) -> Result<Result<Session, Vec<UserError>>, ApiError> {
+pub async fn login(
+    email: String,
+    password: String,
+) -> Result<Result<Session, Vec<UserError>>, ApiError> {
     let data = graphql_query::<Login>(login::Variables {
         input: login::LoginInput { email, password },
     })
@@ -289,7 +292,7 @@ pub async fn fetch_tasks(filter: TaskFilter, after: Option<String>) -> Result<Ta
         filter: filter.statuses().map(|status| tasks::TaskFilter {
             status: Some(status),
             kind: None,
-            mine: None,
+            mine: false,
         }),
     })
     .await?;
@@ -327,8 +330,8 @@ pub async fn submit_task(input: NewTask) -> Result<Result<Task, Vec<UserError>>,
     let data = graphql_query::<SubmitTask>(submit_task::Variables {
         input: submit_task::SubmitTaskInput {
             prompt: input.prompt,
-            aspect_ratio: Some(aspect_ratio),
-            count: Some(input.count),
+            aspect_ratio,
+            count: input.count,
             seed: input.seed,
             idempotency_key: Some(input.idempotency_key),
         },

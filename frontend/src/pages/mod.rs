@@ -1,0 +1,4 @@
+//! One component per route.
+
+pub mod board;
+pub mod login;
