@@ -10,6 +10,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::catalogue::{ModelSpec, StagePolicy, default_models};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("invalid configuration: {0}")]
@@ -64,6 +66,52 @@ pub struct Config {
     pub job_lease_secs: u64,
     /// Largest GraphQL request body, in bytes.
     pub graphql_body_limit: usize,
+    /// Largest reference upload, in bytes.
+    pub upload_limit_bytes: usize,
+    /// The currency of prices and budgets (ISO 4217 code).
+    pub currency: String,
+    /// The models on offer, with their parameters and prices (TOML: `[[models]]`).
+    pub models: Vec<ModelSpec>,
+    /// How far a draft may go (TOML: `[draft_policy]`).
+    pub draft_policy: StagePolicy,
+    /// An image task still unfinished after this long fails with `QUEUE_TIMEOUT`.
+    pub image_deadline_secs: u64,
+    /// Same for video tasks, which take longer.
+    pub video_deadline_secs: u64,
+    /// Share of simulated tasks that fail, per failure class (TOML:
+    /// `[simulated_failures] content_policy = 0.05`). Prompts can also ask for a failure
+    /// with `#fail:<class>`, see `provider::simulated`.
+    pub simulated_failures: SimulatedFailures,
+    /// Where outputs and references are kept: `local` (the data directory) or `s3`.
+    pub storage_backend: StorageBackend,
+    pub s3_bucket: Option<String>,
+    /// For S3-compatible services (MinIO, R2, …); unset for AWS.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    #[serde(serialize_with = "serialize_redacted")]
+    pub s3_secret_access_key: Option<SecretString>,
+    /// Allow `http://` endpoints (a MinIO on the same network).
+    pub s3_allow_http: bool,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    Local,
+    S3,
+}
+
+/// Probabilities in 0–1 that a simulated task fails with each class of failure.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct SimulatedFailures {
+    pub invalid_params: f64,
+    pub content_policy: f64,
+    pub quota: f64,
+    pub upstream_error: f64,
+    pub transient: f64,
+    pub download: f64,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -93,6 +141,20 @@ impl Default for Config {
             worker_poll_ms: 1_000,
             job_lease_secs: 60,
             graphql_body_limit: 1024 * 1024,
+            upload_limit_bytes: 50 * 1024 * 1024,
+            currency: "USD".to_owned(),
+            models: default_models(),
+            draft_policy: StagePolicy::default(),
+            image_deadline_secs: 30 * 60,
+            video_deadline_secs: 2 * 60 * 60,
+            simulated_failures: SimulatedFailures::default(),
+            storage_backend: StorageBackend::Local,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: None,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_allow_http: false,
         }
     }
 }
@@ -104,7 +166,8 @@ impl Config {
         if let Ok(path) = std::env::var("KILN_CONFIG") {
             figment = figment.merge(Toml::file_exact(path));
         }
-        Self::from_figment(figment.merge(Env::prefixed("KILN_")))
+        // `__` reaches into sections: KILN_DRAFT_POLICY__MAX_COUNT=3.
+        Self::from_figment(figment.merge(Env::prefixed("KILN_").split("__")))
     }
 
     pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
@@ -126,6 +189,18 @@ impl Config {
 
     pub fn files_dir(&self) -> PathBuf {
         self.data_dir.join("files")
+    }
+
+    /// The deadline for a task of `kind`.
+    pub fn task_deadline(&self, kind: crate::domain::task::TaskKind) -> Duration {
+        Duration::from_secs(match kind {
+            crate::domain::task::TaskKind::Image => self.image_deadline_secs,
+            crate::domain::task::TaskKind::Video => self.video_deadline_secs,
+        })
+    }
+
+    pub fn model(&self, id: &str) -> Option<&ModelSpec> {
+        self.models.iter().find(|m| m.id == id)
     }
 
     pub fn token_ttl(&self) -> Duration {
@@ -201,6 +276,17 @@ mod tests {
             assert!(!text.contains("very-secret-value"), "{text}");
             assert!(!text.contains("hunter2hunter2"), "{text}");
         }
+    }
+
+    #[test]
+    fn nested_sections_are_reachable_from_the_environment() {
+        let figment = Figment::from(Serialized::defaults(Config::default()))
+            .merge(("draft_policy.max_count", 3))
+            .merge(("simulated_failures.content_policy", 0.5));
+        let config = Config::from_figment(figment).unwrap();
+        assert_eq!(config.draft_policy.max_count, 3);
+        assert_eq!(config.simulated_failures.content_policy, 0.5);
+        assert_eq!(config.models.len(), 2, "the default catalogue stays");
     }
 
     #[test]

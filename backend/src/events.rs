@@ -1,14 +1,26 @@
-//! Announces persisted task changes to whoever listens (GraphQL subscriptions).
+//! Announces persisted changes to whoever listens (GraphQL subscriptions, and later
+//! outbound callbacks), in this process and in every other replica.
 //!
-//! A change is published only after the transaction that made it has committed, so a
-//! subscriber never sees a state that a crash could take back.
+//! A change is announced from inside the transaction that makes it: on PostgreSQL with
+//! `pg_notify`, which the database delivers only if and when that transaction commits, to
+//! every Kiln process listening on the same database. The notification carries ids only;
+//! other processes read the rest from the database. The process that made the change
+//! delivers it to its own subscribers right after the commit, from what it already has in
+//! memory. SQLite serves one process, so there the local delivery is all there is.
 
 use std::sync::Arc;
 
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement};
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use crate::domain::task::TaskStatus;
-use crate::entity::generation_task;
+use crate::entity::{campaign, generation_task, task_event};
+
+/// The PostgreSQL channel Kiln's processes talk on.
+const CHANNEL: &str = "kiln_events";
 
 /// One change to a task: a status transition (`event_id` set, from the task's history),
 /// or a progress update within the same status.
@@ -21,33 +33,210 @@ pub struct TaskChange {
     pub task: Arc<generation_task::Model>,
 }
 
-/// In-process fan-out of [`TaskChange`]s.
+/// A campaign's committed spend crossed its alert threshold.
+#[derive(Debug, Clone)]
+pub struct BudgetAlert {
+    pub campaign: Arc<campaign::Model>,
+    pub committed_micros: i64,
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Task(TaskChange),
+    BudgetAlert(BudgetAlert),
+}
+
+impl Event {
+    pub fn team_id(&self) -> Uuid {
+        match self {
+            Event::Task(change) => change.task.team_id,
+            Event::BudgetAlert(alert) => alert.campaign.team_id,
+        }
+    }
+}
+
+/// What crosses process boundaries: ids only.
+#[derive(Debug, Serialize, Deserialize)]
+struct Note {
+    /// The process that made the change (and delivered it locally already).
+    origin: Uuid,
+    #[serde(flatten)]
+    subject: Subject,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Subject {
+    Task { task: Uuid, event: Option<i64> },
+    Budget { campaign: Uuid, committed: i64 },
+}
+
 #[derive(Clone)]
 pub struct EventBus {
-    sender: broadcast::Sender<TaskChange>,
+    local: broadcast::Sender<Event>,
+    origin: Uuid,
+    postgres: bool,
 }
 
-/// How many changes a slow subscriber may fall behind before it misses some.
-const CAPACITY: usize = 4096;
-
-impl Default for EventBus {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// How many events a slow subscriber may fall behind before it misses some.
+const CAPACITY: usize = 16_384;
 
 impl EventBus {
-    pub fn new() -> Self {
-        let (sender, _) = broadcast::channel(CAPACITY);
-        Self { sender }
+    pub fn new(backend: DbBackend) -> Self {
+        let (local, _) = broadcast::channel(CAPACITY);
+        Self {
+            local,
+            origin: Uuid::new_v4(),
+            postgres: backend == DbBackend::Postgres,
+        }
     }
 
-    pub fn publish(&self, change: TaskChange) {
-        // No subscriber is not an error: the change is already stored.
-        let _ = self.sender.send(change);
+    /// Call inside the transaction that makes `event`'s change.
+    pub async fn announce(&self, txn: &impl ConnectionTrait, event: &Event) -> Result<(), DbErr> {
+        if !self.postgres {
+            return Ok(());
+        }
+        let subject = match event {
+            Event::Task(change) => Subject::Task {
+                task: change.task.id,
+                event: change.event_id,
+            },
+            Event::BudgetAlert(alert) => Subject::Budget {
+                campaign: alert.campaign.id,
+                committed: alert.committed_micros,
+            },
+        };
+        let payload = serde_json::to_string(&Note {
+            origin: self.origin,
+            subject,
+        })
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [CHANNEL.into(), payload.into()],
+        ))
+        .await?;
+        Ok(())
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<TaskChange> {
-        self.sender.subscribe()
+    /// Call after the commit: delivers `event` to this process's subscribers.
+    pub fn deliver(&self, event: Event) {
+        // No subscriber is not an error: the change is stored.
+        let _ = self.local.send(event);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.local.subscribe()
+    }
+
+    /// On PostgreSQL, listens for other processes' changes and delivers them here until
+    /// `shutdown`.
+    pub fn spawn_listener(
+        &self,
+        db: DatabaseConnection,
+        shutdown: CancellationToken,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        if !self.postgres {
+            return None;
+        }
+        let bus = self.clone();
+        Some(tokio::spawn(async move {
+            let pool = db.get_postgres_connection_pool().clone();
+            loop {
+                let mut listener = match sea_orm::sqlx::postgres::PgListener::connect_with(&pool)
+                    .await
+                {
+                    Ok(listener) => listener,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "could not listen for events; retrying");
+                        tokio::select! {
+                            () = shutdown.cancelled() => return,
+                            () = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
+                        }
+                    }
+                };
+                if let Err(err) = listener.listen(CHANNEL).await {
+                    tracing::warn!(error = %err, "could not listen for events; retrying");
+                    continue;
+                }
+                loop {
+                    let notification = tokio::select! {
+                        () = shutdown.cancelled() => return,
+                        received = listener.recv() => received,
+                    };
+                    match notification {
+                        Ok(notification) => bus.relay(&db, notification.payload()).await,
+                        Err(err) => {
+                            // sqlx reconnects on the next recv; changes in the gap are lost
+                            // to live subscribers (the database still has them).
+                            tracing::warn!(error = %err, "event listener lost its connection");
+                            break;
+                        }
+                    }
+                }
+            }
+        }))
+    }
+
+    /// Turns another process's note into a local event.
+    async fn relay(&self, db: &DatabaseConnection, payload: &str) {
+        let note: Note = match serde_json::from_str(payload) {
+            Ok(note) => note,
+            Err(err) => {
+                tracing::warn!(error = %err, "ignoring a malformed event note");
+                return;
+            }
+        };
+        if note.origin == self.origin || self.local.receiver_count() == 0 {
+            return;
+        }
+        match load(db, note.subject).await {
+            Ok(Some(event)) => self.deliver(event),
+            Ok(None) => {}
+            Err(err) => tracing::warn!(error = %err, "could not load an announced change"),
+        }
+    }
+}
+
+async fn load(db: &DatabaseConnection, subject: Subject) -> Result<Option<Event>, DbErr> {
+    match subject {
+        Subject::Task { task, event } => {
+            let Some(mut task) = generation_task::Entity::find_by_id(task).one(db).await? else {
+                return Ok(None);
+            };
+            let current: Option<TaskStatus> = task.status.parse().ok();
+            let (from, to) = match event {
+                Some(event_id) => match task_event::Entity::find_by_id(event_id).one(db).await? {
+                    Some(row) => (
+                        row.from_status.and_then(|s| s.parse().ok()),
+                        row.to_status.parse().ok(),
+                    ),
+                    None => return Ok(None),
+                },
+                None => (current, current),
+            };
+            let Some(to) = to else { return Ok(None) };
+            // The row may have moved on since; the event speaks of the moment it was made.
+            task.status = to.as_str().to_owned();
+            Ok(Some(Event::Task(TaskChange {
+                event_id: event,
+                from,
+                to,
+                task: Arc::new(task),
+            })))
+        }
+        Subject::Budget {
+            campaign,
+            committed,
+        } => Ok(campaign::Entity::find_by_id(campaign)
+            .one(db)
+            .await?
+            .map(|campaign| {
+                Event::BudgetAlert(BudgetAlert {
+                    campaign: Arc::new(campaign),
+                    committed_micros: committed,
+                })
+            })),
     }
 }

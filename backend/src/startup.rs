@@ -57,11 +57,13 @@ impl Application {
             .map_err(StartupError::Secret)?;
         let state = AppState {
             tokens: Tokens::new(&secret, config.token_ttl()),
-            storage: Storage::local(&config.files_dir())?,
-            provider: Arc::new(SimulatedProvider::new(Duration::from_millis(
-                config.simulated_latency_ms,
-            ))),
-            events: EventBus::new(),
+            storage: Storage::from_config(&config)?,
+            provider: Arc::new(SimulatedProvider::new(
+                db.clone(),
+                Duration::from_millis(config.simulated_latency_ms),
+                config.simulated_failures.clone(),
+            )),
+            events: EventBus::new(db.get_database_backend()),
             work_ready: Arc::new(Notify::new()),
             db,
             config: Arc::new(config),
@@ -105,6 +107,10 @@ impl Application {
         self.announce(addr);
         let stop = CancellationToken::new();
         let worker = tokio::spawn(Worker::new(self.state.clone()).run(stop.clone()));
+        let listener = self
+            .state
+            .events
+            .spawn_listener(self.state.db.clone(), stop.clone());
         let schema = graphql::schema(self.state.clone());
         let router = http::router(HttpState {
             app: self.state,
@@ -122,6 +128,9 @@ impl Application {
         stop.cancel();
         if let Err(err) = worker.await {
             tracing::error!(error = %err, "the worker ended abnormally");
+        }
+        if let Some(listener) = listener {
+            let _ = listener.await;
         }
         tracing::info!("stopped");
         served

@@ -6,13 +6,20 @@
 //! # Layout
 //! - `m20261123_000001_create_accounts`: teams, users and the team memberships that
 //!   carry roles.
-//! - `m20261123_000002_create_generation_tasks`: generation tasks, their status
-//!   history, their output assets, and the durable job queue that drives them.
+//! - `m20261123_000002_create_campaigns_and_briefs`: campaigns with budgets, and the
+//!   briefs every task belongs to.
+//! - `m20261123_000003_create_reference_assets`: uploaded reference images and videos.
+//! - `m20261123_000004_create_generation_tasks`: generation tasks, their status
+//!   history, references, outputs, duplicate submissions, and the durable job queue.
+//! - `m20261123_000005_create_simulated_upstream`: the simulated provider's own state.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_accounts;
-mod m20261123_000002_create_generation_tasks;
+mod m20261123_000002_create_campaigns_and_briefs;
+mod m20261123_000003_create_reference_assets;
+mod m20261123_000004_create_generation_tasks;
+mod m20261123_000005_create_simulated_upstream;
 
 pub struct Migrator;
 
@@ -21,7 +28,10 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261123_000001_create_accounts::Migration),
-            Box::new(m20261123_000002_create_generation_tasks::Migration),
+            Box::new(m20261123_000002_create_campaigns_and_briefs::Migration),
+            Box::new(m20261123_000003_create_reference_assets::Migration),
+            Box::new(m20261123_000004_create_generation_tasks::Migration),
+            Box::new(m20261123_000005_create_simulated_upstream::Migration),
         ]
     }
 }

@@ -4,10 +4,18 @@
 //!
 //! # Layout
 //! - [`account`]: roles, e-mail addresses and password rules.
+//! - [`campaign`]: campaigns, budgets and briefs.
+//! - [`catalogue`]: the models, their parameters and prices, and the draft policy.
+//! - [`money`]: amounts as integer micros.
+//! - [`reference`]: licence statuses and what a reference upload may be.
 //! - [`task`]: generation task kinds, stages, statuses and their transitions, and the
 //!   validated parameters of a submission.
 
 pub mod account;
+pub mod campaign;
+pub mod catalogue;
+pub mod money;
+pub mod reference;
 pub mod task;
 
 use std::fmt;
@@ -22,6 +30,14 @@ pub enum ErrorCode {
     InvalidCredentials,
     Conflict,
     NotFound,
+    /// The model or upstream does not offer this.
+    Unsupported,
+    /// A draft asked for more than the draft policy allows.
+    StageLimit,
+    /// The campaign's budget would be exceeded.
+    BudgetExceeded,
+    /// The object is not in a state that allows this.
+    InvalidState,
 }
 
 /// A value a user can fix: which field, what kind of problem, and a sentence about it.

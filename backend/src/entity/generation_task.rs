@@ -8,6 +8,12 @@ pub struct Model {
     pub id: Uuid,
     pub team_id: Uuid,
     pub submitted_by: Uuid,
+    pub campaign_id: Uuid,
+    pub brief_id: Uuid,
+    /// A final's draft, or a retry's original.
+    pub parent_task_id: Option<Uuid>,
+    /// `domain::task::LineageKind`, when there is a parent.
+    pub lineage: Option<String>,
     pub kind: String,
     pub input_type: String,
     pub stage: String,
@@ -18,12 +24,24 @@ pub struct Model {
     pub params: Json,
     pub idempotency_key: Option<String>,
     pub fingerprint: String,
+    /// The fingerprint while the task is live, else null; unique per team, so the
+    /// database itself refuses a second identical live task.
+    pub live_fingerprint: Option<String>,
+    pub model: String,
     /// Which provider runs it; needed to resume it after a restart.
     pub provider: String,
     /// Recorded as soon as the upstream accepts the task, before anything else, so a
     /// restarted worker polls it instead of submitting (and paying for) it again.
     pub upstream_task_id: Option<String>,
     pub progress: i32,
+    pub queue_position: Option<i32>,
+    pub estimated_cost_micros: i64,
+    pub actual_cost_micros: Option<i64>,
+    /// Whether the upstream charged for it.
+    pub charged: bool,
+    pub currency: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub callback_url: Option<String>,
     pub failure_reason: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub failure_message: Option<String>,
@@ -31,6 +49,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    pub deadline_at: DateTimeUtc,
+    /// When the upstream finished generating; from then on only outputs are fetched.
+    pub upstream_completed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,10 +1,17 @@
 //! One sea-orm entity per table. Columns hold plain strings for enums; the service layer
 //! converts them to the domain types, so that the domain knows nothing of storage.
 
+pub mod brief;
+pub mod campaign;
+pub mod duplicate_submission;
 pub mod generation_task;
 pub mod job;
 pub mod membership;
 pub mod output_asset;
+pub mod reference_asset;
+pub mod simulated_upstream_failure;
+pub mod simulated_upstream_task;
 pub mod task_event;
+pub mod task_reference_asset;
 pub mod team;
 pub mod user;

@@ -15,6 +15,13 @@ pub struct Model {
     pub format: String,
     pub width: Option<i32>,
     pub height: Option<i32>,
+    /// Length of a moving output.
+    pub duration_ms: Option<i32>,
+    pub mime: Option<String>,
+    /// Download attempts so far, and the last failure.
+    pub attempts: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub last_error: Option<String>,
     pub byte_size: Option<i64>,
     pub checksum_sha256: Option<String>,
     pub storage_key: Option<String>,

@@ -43,6 +43,14 @@ pub enum UserErrorCode {
     Conflict,
     /// Something the input refers to does not exist.
     NotFound,
+    /// The model or upstream does not offer this.
+    Unsupported,
+    /// A draft asked for more than the draft policy allows; promote to a final.
+    StageLimit,
+    /// The campaign's budget would be exceeded.
+    BudgetExceeded,
+    /// The object is not in a state that allows this (e.g. cancelling an ended task).
+    InvalidState,
 }
 
 /// A problem the user can fix, tied to an input field where there is one.

@@ -4,12 +4,19 @@
 //! - [`error`]: `userErrors`, coded GraphQL errors, and how service errors become either.
 //! - [`node`]: opaque global ids and the `Node` interface.
 //! - [`account`]: `login`, `viewer`, users and teams.
-//! - [`task`]: generation tasks, their outputs and history; `submitTask`, `task`, `tasks`.
-//! - [`subscription`]: `taskUpdated` and `taskEvents`.
+//! - [`campaign`]: campaigns, budgets, briefs, `Money`.
+//! - [`catalogue`]: `models` and `draftPolicy`, what can be asked for.
+//! - [`reference`]: reference uploads (GraphQL multipart) and listing.
+//! - [`task`]: generation tasks, their outputs and history; `submitTask`,
+//!   `estimateTask`, `promoteTask`, `retryTask`, `cancelTask`, `task`, `tasks`.
+//! - [`subscription`]: `taskUpdated`, `taskEvents` and `budgetAlerts`.
 
 pub mod account;
+pub mod campaign;
+pub mod catalogue;
 pub mod error;
 pub mod node;
+pub mod reference;
 pub mod subscription;
 pub mod task;
 
@@ -25,10 +32,23 @@ pub const MAX_COMPLEXITY: usize = 1_000;
 pub const MAX_PAGE_SIZE: usize = 100;
 
 #[derive(MergedObject, Default)]
-pub struct Query(account::AccountQuery, task::TaskQuery, node::NodeQuery);
+pub struct Query(
+    account::AccountQuery,
+    task::TaskQuery,
+    task::EstimateQuery,
+    campaign::CampaignQuery,
+    reference::ReferenceQuery,
+    catalogue::CatalogueQuery,
+    node::NodeQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(account::AccountMutation, task::TaskMutation);
+pub struct Mutation(
+    account::AccountMutation,
+    task::TaskMutation,
+    campaign::CampaignMutation,
+    reference::ReferenceMutation,
+);
 
 pub type KilnSchema = Schema<Query, Mutation, subscription::Subscription>;
 

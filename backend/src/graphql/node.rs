@@ -7,9 +7,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use super::account::{Team, User};
+use super::campaign::{Brief, Campaign};
 use super::error::{bad_input, state, to_graphql, viewer};
+use super::reference::ReferenceAsset;
 use super::task::{OutputAsset, Task};
-use crate::service::{account, asset, task};
+use crate::service::{account, asset, campaign, reference, task};
 
 /// The object types that have global ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +20,9 @@ pub enum NodeType {
     OutputAsset,
     User,
     Team,
+    Campaign,
+    Brief,
+    ReferenceAsset,
 }
 
 impl NodeType {
@@ -27,18 +32,23 @@ impl NodeType {
             NodeType::OutputAsset => "OutputAsset",
             NodeType::User => "User",
             NodeType::Team => "Team",
+            NodeType::Campaign => "Campaign",
+            NodeType::Brief => "Brief",
+            NodeType::ReferenceAsset => "ReferenceAsset",
         }
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [
-            NodeType::Task,
-            NodeType::OutputAsset,
-            NodeType::User,
-            NodeType::Team,
-        ]
-        .into_iter()
-        .find(|t| t.name() == name)
+        Some(match name {
+            "Task" => NodeType::Task,
+            "OutputAsset" => NodeType::OutputAsset,
+            "User" => NodeType::User,
+            "Team" => NodeType::Team,
+            "Campaign" => NodeType::Campaign,
+            "Brief" => NodeType::Brief,
+            "ReferenceAsset" => NodeType::ReferenceAsset,
+            _ => return None,
+        })
     }
 }
 
@@ -74,6 +84,9 @@ pub enum Node {
     OutputAsset(OutputAsset),
     User(User),
     Team(Team),
+    Campaign(Campaign),
+    Brief(Brief),
+    ReferenceAsset(ReferenceAsset),
 }
 
 #[derive(Default)]
@@ -103,6 +116,15 @@ impl NodeQuery {
                 .await
                 .map(|t| Ok(Node::Team(Team::new(t)))),
             NodeType::Team => return Ok(None),
+            NodeType::Campaign => campaign::get_campaign(&state.db, viewer, uuid)
+                .await
+                .map(|c| Ok(Node::Campaign(Campaign::new(c)))),
+            NodeType::Brief => campaign::get_brief(&state.db, viewer, uuid)
+                .await
+                .map(|b| Ok(Node::Brief(Brief::new(b)))),
+            NodeType::ReferenceAsset => reference::get(&state.db, viewer, uuid)
+                .await
+                .map(|r| Ok(Node::ReferenceAsset(ReferenceAsset::new(r)))),
         };
         match found {
             Ok(node) => node.map(Some).map_err(to_graphql),
@@ -122,6 +144,26 @@ mod tests {
         let id = encode(NodeType::Task, uuid);
         assert_eq!(decode(&id, NodeType::Task).unwrap(), uuid);
         assert!(decode(&id, NodeType::User).is_err());
+    }
+
+    #[test]
+    fn every_node_type_round_trips() {
+        let uuid = Uuid::now_v7();
+        for node_type in [
+            NodeType::Task,
+            NodeType::OutputAsset,
+            NodeType::User,
+            NodeType::Team,
+            NodeType::Campaign,
+            NodeType::Brief,
+            NodeType::ReferenceAsset,
+        ] {
+            assert_eq!(
+                decode_any(&encode(node_type, uuid)),
+                Some((node_type, uuid)),
+                "{node_type:?}"
+            );
+        }
     }
 
     #[test]

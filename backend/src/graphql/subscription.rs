@@ -5,10 +5,11 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Subscription as Subs
 use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::campaign::{Campaign, Money};
 use super::error::{state, to_graphql, viewer};
 use super::node::{NodeType, decode};
-use super::task::{Task, TaskKind, TaskStatus};
-use crate::events::TaskChange;
+use super::task::{Stage, Task, TaskKind, TaskStatus};
+use crate::events::{Event, TaskChange};
 use crate::service::{ServiceError, task};
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
@@ -68,6 +69,29 @@ pub struct TaskEventFilter {
     #[graphql(default)]
     pub mine: bool,
     pub kind: Option<Vec<TaskKind>>,
+    pub stage: Option<Vec<Stage>>,
+    /// Only tasks of this campaign.
+    pub campaign_id: Option<ID>,
+    /// Only tasks of this brief.
+    pub brief_id: Option<ID>,
+}
+
+/// A campaign's committed spend crossed its alert threshold.
+pub struct BudgetAlert {
+    campaign: Campaign,
+    committed: Money,
+}
+
+#[Object]
+impl BudgetAlert {
+    async fn campaign(&self) -> &Campaign {
+        &self.campaign
+    }
+
+    /// Charged costs plus estimates of running tasks, when the threshold was crossed.
+    async fn committed(&self) -> &Money {
+        &self.committed
+    }
 }
 
 pub struct Subscription;
@@ -94,7 +118,7 @@ impl Subscription {
             yield Task::new(latest.clone()).map_err(to_graphql);
             while !terminal {
                 match changes.recv().await {
-                    Ok(change) if change.task.id == task_id && change.task.updated_at >= latest.updated_at => {
+                    Ok(Event::Task(change)) if change.task.id == task_id && change.task.updated_at >= latest.updated_at => {
                         latest = (*change.task).clone();
                         terminal = change.to.is_terminal();
                         yield Task::from_arc(change.task).map_err(to_graphql);
@@ -134,19 +158,59 @@ impl Subscription {
         let filter = task::TaskFilter {
             statuses: None,
             kinds: filter.kind.map(|k| k.into_iter().map(Into::into).collect()),
+            stages: filter
+                .stage
+                .map(|k| k.into_iter().map(Into::into).collect()),
+            campaign_id: filter
+                .campaign_id
+                .as_ref()
+                .map(|id| decode(id, NodeType::Campaign))
+                .transpose()?,
+            brief_id: filter
+                .brief_id
+                .as_ref()
+                .map(|id| decode(id, NodeType::Brief))
+                .transpose()?,
             mine: filter.mine,
         };
         let mut changes = state.events.subscribe();
         Ok(async_stream::stream! {
             loop {
                 match changes.recv().await {
-                    Ok(change) if filter.matches(&viewer, &change.task) => {
+                    Ok(Event::Task(change)) if filter.matches(&viewer, &change.task) => {
                         yield TaskEvent::from_change(change).map_err(to_graphql);
                     }
                     Ok(_) => {}
                     Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "a task event subscription fell behind and missed events");
+                        // Ending the stream tells the client to re-read and resubscribe,
+                        // which beats silently missing changes.
+                        tracing::warn!(missed, "a task event subscription fell behind; ending it");
+                        break;
                     }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        })
+    }
+
+    /// Campaigns of the team whose committed spend crosses their alert threshold.
+    async fn budget_alerts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = BudgetAlert> + use<>> {
+        let viewer = viewer(ctx)?.clone();
+        let mut changes = state(ctx)?.events.subscribe();
+        Ok(async_stream::stream! {
+            loop {
+                match changes.recv().await {
+                    Ok(Event::BudgetAlert(alert)) if alert.campaign.team_id == viewer.team_id => {
+                        yield BudgetAlert {
+                            committed: Money::new(alert.committed_micros, &alert.campaign.currency),
+                            campaign: Campaign::new((*alert.campaign).clone()),
+                        };
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => break,
                 }
             }

@@ -12,12 +12,17 @@ use uuid::Uuid;
 
 use super::MAX_PAGE_SIZE;
 use super::account::User;
-use super::error::{UserError, bad_input, state, to_graphql, user_errors, viewer};
+use super::campaign::{Brief, Campaign, Money};
+use super::error::{UserError, bad_input, state, to_graphql, user_error, user_errors, viewer};
 use super::node::{NodeType, decode, encode};
-use crate::domain::task::{ImageTaskDraft, TaskSpec};
+use super::reference::ReferenceAsset;
+use crate::domain::ErrorCode;
+use crate::domain::task::TaskDraft;
 use crate::entity::{generation_task, output_asset, task_event};
-use crate::service::task::{TaskFilter as ServiceTaskFilter, TaskView};
-use crate::service::{ServiceError, account, asset, task};
+use crate::service::task::{
+    Overrides, Submission, SubmitOutcome, SubmitRequest, TaskFilter as ServiceTaskFilter, TaskView,
+};
+use crate::service::{ServiceError, account, asset, campaign, reference, task};
 use crate::state::AppState;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
@@ -92,11 +97,85 @@ pub enum AspectRatio {
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 #[graphql(remote = "crate::domain::task::TransitionCause")]
 pub enum TransitionCause {
+    /// A member submitted, promoted or retried it.
     Submitted,
     UpstreamAccepted,
     UpstreamProgress,
+    /// The upstream finished and every output was stored.
     UpstreamCompleted,
     UpstreamFailed,
+    Cancelled,
+    /// The task's deadline passed before a result came.
+    DeadlinePassed,
+    DownloadFailed,
+    /// Passing failures did not pass.
+    RetriesExhausted,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::domain::task::LineageKind")]
+pub enum LineageKind {
+    /// A final promoted from its draft.
+    Promotion,
+    /// A new attempt at a failed or cancelled task.
+    Retry,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::domain::task::MediaKind")]
+pub enum MediaKind {
+    Image,
+    Video,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::domain::catalogue::Quality")]
+pub enum Quality {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::domain::catalogue::Resolution")]
+pub enum Resolution {
+    #[graphql(name = "P480")]
+    P480,
+    #[graphql(name = "P720")]
+    P720,
+    #[graphql(name = "P1080")]
+    P1080,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::domain::catalogue::CameraMotion")]
+pub enum CameraMotion {
+    Static,
+    PanLeft,
+    PanRight,
+    TiltUp,
+    TiltDown,
+    ZoomIn,
+    ZoomOut,
+    Orbit,
+    Handheld,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::domain::catalogue::Audio")]
+pub enum Audio {
+    Mute,
+    WithAudio,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::domain::catalogue::OutputFormat")]
+pub enum OutputFormat {
+    Png,
+    Jpeg,
+    Webp,
+    Gif,
+    Mp4,
 }
 
 /// A unit of generation work sent upstream.
@@ -119,7 +198,7 @@ impl Task {
         })
     }
 
-    pub fn model(&self) -> &generation_task::Model {
+    pub fn row(&self) -> &generation_task::Model {
         &self.model
     }
 }
@@ -167,6 +246,131 @@ impl Task {
     /// The seed used: the one asked for, or the one Kiln picked.
     async fn seed(&self) -> Option<i32> {
         self.view.params.seed.map(|s| s as i32)
+    }
+
+    async fn negative_prompt(&self) -> Option<&str> {
+        self.view.params.negative_prompt.as_deref()
+    }
+
+    /// The upstream model that makes it.
+    async fn model(&self) -> &str {
+        &self.view.params.model
+    }
+
+    /// Images: `WIDTHxHEIGHT`.
+    async fn size(&self) -> Option<&str> {
+        self.view.params.size.as_deref()
+    }
+
+    async fn quality(&self) -> Option<Quality> {
+        self.view.params.quality.map(Into::into)
+    }
+
+    async fn watermark(&self) -> bool {
+        self.view.params.watermark
+    }
+
+    async fn output_format(&self) -> OutputFormat {
+        self.view.params.output_format.into()
+    }
+
+    async fn duration_seconds(&self) -> Option<i32> {
+        self.view.params.duration_secs.map(|d| d as i32)
+    }
+
+    async fn resolution(&self) -> Option<Resolution> {
+        self.view.params.resolution.map(Into::into)
+    }
+
+    async fn camera_motion(&self) -> Option<CameraMotion> {
+        self.view.params.camera_motion.map(Into::into)
+    }
+
+    async fn audio(&self) -> Option<Audio> {
+        self.view.params.audio.map(Into::into)
+    }
+
+    /// The references it started from, in order.
+    async fn references(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReferenceAsset>> {
+        let state = state(ctx)?;
+        let refs = reference::of_task(&state.db, self.model.id)
+            .await
+            .map_err(to_graphql)?;
+        Ok(refs.into_iter().map(ReferenceAsset::new).collect())
+    }
+
+    /// Place in the upstream's queue, while it says.
+    async fn queue_position(&self) -> Option<i32> {
+        self.model.queue_position
+    }
+
+    /// The price before it ran, from the price table.
+    async fn estimated_cost(&self) -> Money {
+        Money::new(self.model.estimated_cost_micros, &self.model.currency)
+    }
+
+    /// What it cost, once the upstream finished.
+    async fn actual_cost(&self) -> Option<Money> {
+        self.model
+            .actual_cost_micros
+            .map(|m| Money::new(m, &self.model.currency))
+    }
+
+    /// Whether the upstream charged for it.
+    async fn charged(&self) -> bool {
+        self.model.charged
+    }
+
+    /// After this the task fails with `QUEUE_TIMEOUT`.
+    async fn deadline_at(&self) -> DateTime<Utc> {
+        self.model.deadline_at
+    }
+
+    async fn brief(&self, ctx: &Context<'_>) -> async_graphql::Result<Brief> {
+        let (state, viewer) = (state(ctx)?, viewer(ctx)?);
+        campaign::get_brief(&state.db, viewer, self.model.brief_id)
+            .await
+            .map(Brief::new)
+            .map_err(to_graphql)
+    }
+
+    async fn campaign(&self, ctx: &Context<'_>) -> async_graphql::Result<Campaign> {
+        let (state, viewer) = (state(ctx)?, viewer(ctx)?);
+        campaign::get_campaign(&state.db, viewer, self.model.campaign_id)
+            .await
+            .map(Campaign::new)
+            .map_err(to_graphql)
+    }
+
+    /// The task it came from: a final's draft, or a retry's original.
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Task>> {
+        let Some(parent_id) = self.model.parent_task_id else {
+            return Ok(None);
+        };
+        let (state, viewer) = (state(ctx)?, viewer(ctx)?);
+        match task::get(&state.db, viewer, parent_id).await {
+            Ok(parent) => Task::new(parent).map(Some).map_err(to_graphql),
+            Err(ServiceError::NotFound) => Ok(None),
+            Err(other) => Err(to_graphql(other)),
+        }
+    }
+
+    /// How it came from its parent.
+    async fn lineage(&self) -> Option<LineageKind> {
+        self.view.lineage.map(Into::into)
+    }
+
+    /// Tasks made from this one: its finals and retries.
+    async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Task>> {
+        let state = state(ctx)?;
+        let children = task::children(&state.db, &self.model)
+            .await
+            .map_err(to_graphql)?;
+        children
+            .into_iter()
+            .map(Task::new)
+            .collect::<Result<_, _>>()
+            .map_err(to_graphql)
     }
 
     async fn idempotency_key(&self) -> Option<&str> {
@@ -313,15 +517,17 @@ impl OutputAsset {
     }
 
     fn link(&self, state: &AppState, variant: &str) -> String {
-        // Links stay the same for an hour or so, letting browsers cache the files.
-        let now = Utc::now().timestamp();
-        let expires = now - now % 3600 + 2 * 3600;
-        let signature = state.tokens.sign_link(self.0.id, variant, expires);
-        format!(
-            "/files/{}/{variant}?expires={expires}&signature={signature}",
-            self.0.id
-        )
+        signed_link(state, self.0.id, variant)
     }
+}
+
+/// A signed download link for stored file `id` (an output or a reference). Links stay
+/// the same for an hour or so, letting browsers cache the files.
+pub fn signed_link(state: &AppState, id: Uuid, variant: &str) -> String {
+    let now = Utc::now().timestamp();
+    let expires = now - now % 3600 + 2 * 3600;
+    let signature = state.tokens.sign_link(id, variant, expires);
+    format!("/files/{id}/{variant}?expires={expires}&signature={signature}")
 }
 
 #[Object]
@@ -355,6 +561,29 @@ impl OutputAsset {
 
     async fn height(&self) -> Option<i32> {
         self.0.height
+    }
+
+    /// Length of a moving output, in milliseconds.
+    async fn duration_ms(&self) -> Option<i32> {
+        self.0.duration_ms
+    }
+
+    async fn mime_type(&self) -> Option<&str> {
+        self.0.mime.as_deref()
+    }
+
+    /// When the upstream's own link to the file stops working, where it said.
+    async fn upstream_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.upstream_expires_at
+    }
+
+    /// Failed download attempts so far, and the last error.
+    async fn download_attempts(&self) -> i32 {
+        self.0.attempts
+    }
+
+    async fn last_download_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
     }
 
     async fn byte_size(&self) -> Option<f64> {
@@ -395,28 +624,40 @@ pub struct TaskFilter {
     /// Only tasks in one of these statuses.
     pub status: Option<Vec<TaskStatus>>,
     pub kind: Option<Vec<TaskKind>>,
+    pub stage: Option<Vec<Stage>>,
+    pub campaign_id: Option<ID>,
+    pub brief_id: Option<ID>,
     /// Only tasks the viewer submitted.
     #[graphql(default)]
     pub mine: bool,
 }
 
-impl From<TaskFilter> for ServiceTaskFilter {
-    fn from(filter: TaskFilter) -> Self {
-        Self {
-            statuses: filter
-                .status
-                .map(|s| s.into_iter().map(Into::into).collect()),
-            kinds: filter.kind.map(|k| k.into_iter().map(Into::into).collect()),
-            mine: filter.mine,
-        }
+impl TaskFilter {
+    pub fn into_service(self) -> async_graphql::Result<ServiceTaskFilter> {
+        Ok(ServiceTaskFilter {
+            statuses: self.status.map(|s| s.into_iter().map(Into::into).collect()),
+            kinds: self.kind.map(|k| k.into_iter().map(Into::into).collect()),
+            stages: self.stage.map(|k| k.into_iter().map(Into::into).collect()),
+            campaign_id: self
+                .campaign_id
+                .as_ref()
+                .map(|id| decode(id, NodeType::Campaign))
+                .transpose()?,
+            brief_id: self
+                .brief_id
+                .as_ref()
+                .map(|id| decode(id, NodeType::Brief))
+                .transpose()?,
+            mine: self.mine,
+        })
     }
 }
 
-fn encode_cursor(id: Uuid) -> String {
+pub fn encode_cursor(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(id.as_bytes())
 }
 
-fn decode_cursor(cursor: &str) -> async_graphql::Result<Uuid> {
+pub fn decode_cursor(cursor: &str) -> async_graphql::Result<Uuid> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
@@ -455,7 +696,7 @@ impl TaskQuery {
             )));
         }
         let after_id = after.as_deref().map(decode_cursor).transpose()?;
-        let filter = ServiceTaskFilter::from(filter.unwrap_or_default());
+        let filter = filter.unwrap_or_default().into_service()?;
         let page = task::list(&state.db, viewer, &filter, first as u64, after_id)
             .await
             .map_err(to_graphql)?;
@@ -470,24 +711,243 @@ impl TaskQuery {
     }
 }
 
-#[derive(InputObject)]
+/// Everything a generation task can be asked for. Unset fields take the model's and the
+/// stage's defaults; every rule a value breaks comes back as a `userError`.
+#[derive(InputObject, Clone)]
 pub struct SubmitTaskInput {
+    /// The brief the task is for; every task belongs to one.
+    pub brief_id: ID,
+    /// What to start from; decides whether it makes images or video.
+    #[graphql(default_with = "InputType::TextToImage")]
+    pub input_type: InputType,
+    /// A cheap `DRAFT` to explore, or the `FINAL`. Drafts are capped by the draft policy.
+    #[graphql(default_with = "Stage::Draft")]
+    pub stage: Stage,
     /// What to generate.
     pub prompt: String,
-    #[graphql(default_with = "AspectRatio::Square1x1")]
-    pub aspect_ratio: AspectRatio,
-    /// How many images, 1–4.
-    #[graphql(default = 1)]
-    pub count: i32,
+    /// What to keep out, where the model takes it.
+    pub negative_prompt: Option<String>,
+    /// A model id from `models`; the first that offers the input type otherwise.
+    pub model: Option<String>,
+    pub aspect_ratio: Option<AspectRatio>,
+    /// Images: `WIDTHxHEIGHT`, one of the model's sizes; follows the aspect ratio otherwise.
+    pub size: Option<String>,
+    /// Images.
+    pub quality: Option<Quality>,
+    /// Images: how many.
+    pub count: Option<i32>,
     /// Fix the seed to reproduce a result; Kiln picks and records one otherwise.
     pub seed: Option<i32>,
+    pub watermark: Option<bool>,
+    pub output_format: Option<OutputFormat>,
+    /// Video: one of the model's durations.
+    pub duration_seconds: Option<i32>,
+    /// Video.
+    pub resolution: Option<Resolution>,
+    /// Video.
+    pub camera_motion: Option<CameraMotion>,
+    /// Video.
+    pub audio: Option<Audio>,
+    /// Uploaded reference assets, for the image-to and video-to input types.
+    #[graphql(default)]
+    pub reference_asset_ids: Vec<ID>,
     /// Resending a request with the same key returns the task the first one created
     /// instead of creating (and paying for) another. The UI sends one per form.
     pub idempotency_key: Option<String>,
 }
 
+impl SubmitTaskInput {
+    fn draft(&self) -> TaskDraft {
+        TaskDraft {
+            input_type: Some(self.input_type.into()),
+            stage: Some(self.stage.into()),
+            prompt: self.prompt.clone(),
+            negative_prompt: self.negative_prompt.clone(),
+            model: self.model.clone(),
+            aspect_ratio: self.aspect_ratio.map(Into::into),
+            size: self.size.clone(),
+            quality: self.quality.map(Into::into),
+            count: self.count,
+            seed: self.seed.map(i64::from),
+            watermark: self.watermark,
+            output_format: self.output_format.map(Into::into),
+            duration_secs: self.duration_seconds,
+            resolution: self.resolution.map(Into::into),
+            camera_motion: self.camera_motion.map(Into::into),
+            audio: self.audio.map(Into::into),
+            references: Vec::new(),
+        }
+    }
+
+    /// The service request, or user errors for ids that are not ids.
+    fn request(&self) -> Result<SubmitRequest<'_>, Vec<UserError>> {
+        let brief_id = decode(&self.brief_id, NodeType::Brief).map_err(|_| {
+            vec![user_error(
+                ErrorCode::NotFound,
+                "briefId",
+                "There is no such brief.",
+            )]
+        })?;
+        let reference_ids = self
+            .reference_asset_ids
+            .iter()
+            .map(|id| decode(id, NodeType::ReferenceAsset))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                vec![user_error(
+                    ErrorCode::NotFound,
+                    "referenceAssetIds",
+                    "A reference asset does not exist.",
+                )]
+            })?;
+        Ok(SubmitRequest {
+            brief_id,
+            draft: self.draft(),
+            reference_ids,
+            idempotency_key: self.idempotency_key.as_deref(),
+        })
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct SubmitTaskPayload {
+    /// The task that stands for this submit: a new one, the one an earlier request with
+    /// the same idempotency key created, or an identical live one.
+    pub task: Option<Task>,
+    /// Set when an identical task was still live: it is returned instead, and nothing
+    /// new was spent.
+    pub duplicate_of: Option<Task>,
+    /// True when the idempotency key had been used before (a resent request).
+    pub replayed: bool,
+    pub user_errors: Vec<UserError>,
+}
+
+impl SubmitTaskPayload {
+    fn errors(user_errors: Vec<UserError>) -> Self {
+        Self {
+            task: None,
+            duplicate_of: None,
+            replayed: false,
+            user_errors,
+        }
+    }
+
+    fn from_result(result: Result<Submission, ServiceError>) -> async_graphql::Result<Self> {
+        Ok(match user_errors(result)? {
+            Ok(submission) => {
+                let task = Task::new(submission.task).map_err(to_graphql)?;
+                SubmitTaskPayload {
+                    duplicate_of: (submission.outcome == SubmitOutcome::Duplicate)
+                        .then(|| task.clone()),
+                    replayed: submission.outcome == SubmitOutcome::Replayed,
+                    task: Some(task),
+                    user_errors: Vec::new(),
+                }
+            }
+            Err(errors) => Self::errors(errors),
+        })
+    }
+}
+
+/// What a submit would cost and do, for the composer as the user types.
+#[derive(SimpleObject)]
+pub struct TaskEstimate {
+    pub estimated_cost: Option<Money>,
+    /// An identical live task a submit would return instead of spending again.
+    pub duplicate_of: Option<Task>,
+    /// What the campaign has committed so far, and its budget if it has one.
+    pub campaign_committed: Option<Money>,
+    pub campaign_budget: Option<Money>,
+    /// Whether the submit would stay within the campaign's budget.
+    pub within_budget: bool,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct EstimateQuery;
+
+#[Object]
+impl EstimateQuery {
+    /// Prices a submission and checks it, without submitting anything.
+    async fn estimate_task(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitTaskInput,
+    ) -> async_graphql::Result<TaskEstimate> {
+        let (state, viewer) = (state(ctx)?, viewer(ctx)?);
+        let none = |user_errors| TaskEstimate {
+            estimated_cost: None,
+            duplicate_of: None,
+            campaign_committed: None,
+            campaign_budget: None,
+            within_budget: false,
+            user_errors,
+        };
+        let request = match input.request() {
+            Ok(request) => request,
+            Err(errors) => return Ok(none(errors)),
+        };
+        Ok(
+            match user_errors(task::estimate(state, viewer, request).await)? {
+                Ok(estimate) => TaskEstimate {
+                    within_budget: estimate
+                        .budget_micros
+                        .is_none_or(|b| estimate.committed_micros + estimate.cost_micros <= b),
+                    estimated_cost: Some(Money::new(estimate.cost_micros, &estimate.currency)),
+                    duplicate_of: estimate
+                        .duplicate_of
+                        .map(Task::new)
+                        .transpose()
+                        .map_err(to_graphql)?,
+                    campaign_committed: Some(Money::new(
+                        estimate.committed_micros,
+                        &estimate.currency,
+                    )),
+                    campaign_budget: estimate
+                        .budget_micros
+                        .map(|b| Money::new(b, &estimate.currency)),
+                    user_errors: Vec::new(),
+                },
+                Err(errors) => none(errors),
+            },
+        )
+    }
+}
+
+/// What a promotion may change; the rest is the draft's (including its seed).
+#[derive(InputObject, Default)]
+pub struct PromoteOverrides {
+    pub prompt: Option<String>,
+    pub negative_prompt: Option<String>,
+    pub aspect_ratio: Option<AspectRatio>,
+    pub size: Option<String>,
+    pub quality: Option<Quality>,
+    pub count: Option<i32>,
+    pub seed: Option<i32>,
+    pub watermark: Option<bool>,
+    pub output_format: Option<OutputFormat>,
+    pub duration_seconds: Option<i32>,
+    pub resolution: Option<Resolution>,
+    pub camera_motion: Option<CameraMotion>,
+    pub audio: Option<Audio>,
+}
+
+#[derive(InputObject)]
+pub struct PromoteTaskInput {
+    /// A succeeded draft.
+    pub draft_id: ID,
+    #[graphql(default)]
+    pub overrides: PromoteOverrides,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct TaskIdInput {
+    pub task_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct CancelTaskPayload {
     pub task: Option<Task>,
     pub user_errors: Vec<UserError>,
 }
@@ -497,37 +957,109 @@ pub struct TaskMutation;
 
 #[Object]
 impl TaskMutation {
-    /// Queues a generation task. Problems with the input come back as `userErrors`.
+    /// Queues a generation task — or returns the live identical one, spending nothing.
+    /// Problems with the input come back as `userErrors`.
     async fn submit_task(
         &self,
         ctx: &Context<'_>,
         input: SubmitTaskInput,
     ) -> async_graphql::Result<SubmitTaskPayload> {
         let (state, viewer) = (state(ctx)?, viewer(ctx)?);
-        let spec = match TaskSpec::image(ImageTaskDraft {
-            prompt: input.prompt,
-            aspect_ratio: input.aspect_ratio.into(),
-            count: input.count,
-            seed: input.seed.map(i64::from),
-        }) {
-            Ok(spec) => spec,
-            Err(errors) => {
-                return Ok(SubmitTaskPayload {
-                    task: None,
-                    user_errors: errors.into_iter().map(UserError::from).collect(),
-                });
+        match input.request() {
+            Ok(request) => {
+                SubmitTaskPayload::from_result(task::submit(state, viewer, request).await)
             }
+            Err(errors) => Ok(SubmitTaskPayload::errors(errors)),
+        }
+    }
+
+    /// Creates the `FINAL` of a succeeded draft, linked to it.
+    async fn promote_task(
+        &self,
+        ctx: &Context<'_>,
+        input: PromoteTaskInput,
+    ) -> async_graphql::Result<SubmitTaskPayload> {
+        let (state, viewer) = (state(ctx)?, viewer(ctx)?);
+        let Ok(draft_id) = decode(&input.draft_id, NodeType::Task) else {
+            return Ok(SubmitTaskPayload::errors(vec![user_error(
+                ErrorCode::NotFound,
+                "draftId",
+                "There is no such task.",
+            )]));
         };
-        let result = task::submit(state, viewer, spec, input.idempotency_key.as_deref()).await;
-        Ok(match user_errors(result)? {
-            Ok(submission) => SubmitTaskPayload {
-                task: Some(Task::new(submission.task).map_err(to_graphql)?),
-                user_errors: Vec::new(),
-            },
-            Err(errors) => SubmitTaskPayload {
+        let o = input.overrides;
+        let overrides = Overrides {
+            prompt: o.prompt,
+            negative_prompt: o.negative_prompt,
+            aspect_ratio: o.aspect_ratio.map(Into::into),
+            size: o.size,
+            quality: o.quality.map(Into::into),
+            count: o.count,
+            seed: o.seed.map(i64::from),
+            watermark: o.watermark,
+            output_format: o.output_format.map(Into::into),
+            duration_secs: o.duration_seconds,
+            resolution: o.resolution.map(Into::into),
+            camera_motion: o.camera_motion.map(Into::into),
+            audio: o.audio.map(Into::into),
+        };
+        SubmitTaskPayload::from_result(
+            task::promote(
+                state,
+                viewer,
+                draft_id,
+                overrides,
+                input.idempotency_key.as_deref(),
+            )
+            .await,
+        )
+    }
+
+    /// A new attempt at a failed or cancelled task, linked to it.
+    async fn retry_task(
+        &self,
+        ctx: &Context<'_>,
+        input: TaskIdInput,
+    ) -> async_graphql::Result<SubmitTaskPayload> {
+        let (state, viewer) = (state(ctx)?, viewer(ctx)?);
+        let Ok(task_id) = decode(&input.task_id, NodeType::Task) else {
+            return Ok(SubmitTaskPayload::errors(vec![user_error(
+                ErrorCode::NotFound,
+                "taskId",
+                "There is no such task.",
+            )]));
+        };
+        SubmitTaskPayload::from_result(task::retry(state, viewer, task_id).await)
+    }
+
+    /// Stops a live task, and tells the upstream.
+    async fn cancel_task(
+        &self,
+        ctx: &Context<'_>,
+        input: TaskIdInput,
+    ) -> async_graphql::Result<CancelTaskPayload> {
+        let (state, viewer) = (state(ctx)?, viewer(ctx)?);
+        let Ok(task_id) = decode(&input.task_id, NodeType::Task) else {
+            return Ok(CancelTaskPayload {
                 task: None,
-                user_errors: errors,
+                user_errors: vec![user_error(
+                    ErrorCode::NotFound,
+                    "taskId",
+                    "There is no such task.",
+                )],
+            });
+        };
+        Ok(
+            match user_errors(task::cancel(state, viewer, task_id).await)? {
+                Ok(task) => CancelTaskPayload {
+                    task: Some(Task::new(task).map_err(to_graphql)?),
+                    user_errors: Vec::new(),
+                },
+                Err(errors) => CancelTaskPayload {
+                    task: None,
+                    user_errors: errors,
+                },
             },
-        })
+        )
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{HttpState, bearer_token};
-use crate::service::{ServiceError, account, asset};
+use crate::service::{ServiceError, account, asset, reference};
 use crate::storage::StorageError;
 
 #[derive(Deserialize)]
@@ -38,7 +38,8 @@ pub async fn download(
     }
     let db = &state.app.db;
 
-    let found = match (
+    // Who may have it: anyone holding a valid signed link, or a member of its team.
+    let viewer = match (
         link.expires,
         link.signature.as_deref(),
         bearer_token(&headers),
@@ -54,11 +55,11 @@ pub async fn download(
                     "This link is not valid or has expired; get a new one from the API.",
                 );
             }
-            asset::get_unchecked(db, id).await
+            None
         }
         (_, _, Some(token)) => match account::viewer_from_token(db, &state.app.tokens, token).await
         {
-            Ok(viewer) => asset::get(db, &viewer, id).await,
+            Ok(viewer) => Some(viewer),
             Err(_) => {
                 return plain(
                     StatusCode::UNAUTHORIZED,
@@ -73,40 +74,61 @@ pub async fn download(
             );
         }
     };
-    let output = match found {
-        Ok(output) => output,
-        Err(ServiceError::NotFound) => return not_found(),
-        Err(err) => {
-            tracing::error!(error = %err, "could not look up a download");
-            return plain(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on the server.",
-            );
-        }
+    let found = match &viewer {
+        Some(viewer) => asset::get(db, viewer, id).await,
+        None => asset::get_unchecked(db, id).await,
     };
-
-    let (key, content_type, filename) = match variant.as_str() {
-        "thumbnail" => (
-            output.thumbnail_key.clone(),
-            "image/png".to_owned(),
-            format!("kiln-{}-{}-thumbnail.png", output.task_id, output.position),
-        ),
-        _ => (
-            output.storage_key.clone(),
-            content_type_of(&output.format).to_owned(),
-            format!(
-                "kiln-{}-{}.{}",
-                output.task_id, output.position, output.format
+    // An output, or else a reference asset.
+    let (key, content_type, filename) = match found {
+        Ok(output) => match variant.as_str() {
+            "thumbnail" => (
+                output.thumbnail_key.clone(),
+                "image/png".to_owned(),
+                format!("kiln-{}-{}-thumbnail.png", output.task_id, output.position),
             ),
-        ),
+            _ => (
+                output.storage_key.clone(),
+                output
+                    .mime
+                    .clone()
+                    .unwrap_or_else(|| content_type_of(&output.format).to_owned()),
+                format!(
+                    "kiln-{}-{}.{}",
+                    output.task_id, output.position, output.format
+                ),
+            ),
+        },
+        Err(ServiceError::NotFound) => {
+            let found = match &viewer {
+                Some(viewer) => reference::get(db, viewer, id).await,
+                None => reference::get_unchecked(db, id).await,
+            };
+            match found {
+                Ok(reference) => match variant.as_str() {
+                    "thumbnail" => (
+                        reference.thumbnail_key.clone(),
+                        "image/png".to_owned(),
+                        format!("reference-{}-thumbnail.png", reference.id),
+                    ),
+                    _ => (
+                        Some(reference.storage_key.clone()),
+                        reference.mime.clone(),
+                        reference.filename.clone(),
+                    ),
+                },
+                Err(ServiceError::NotFound) => return not_found(),
+                Err(err) => return lookup_failed(err),
+            }
+        }
+        Err(err) => return lookup_failed(err),
     };
     let Some(key) = key else {
-        return plain(StatusCode::CONFLICT, "This output has not been stored yet.");
+        return plain(StatusCode::CONFLICT, "This file has not been stored (yet).");
     };
     let file = match state.app.storage.get(&key).await {
         Ok(file) => file,
         Err(StorageError::NotFound(_)) => {
-            tracing::error!(asset_id = %output.id, key, "a stored output is missing from storage");
+            tracing::error!(%id, key, "a stored file is missing from storage");
             return not_found();
         }
         Err(err) => {
@@ -128,10 +150,23 @@ pub async fn download(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=3600"),
     );
+    let filename: String = filename
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .filter(|c| *c != '"')
+        .collect();
     if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+fn lookup_failed(err: ServiceError) -> Response {
+    tracing::error!(error = %err, "could not look up a download");
+    plain(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on the server.",
+    )
 }
 
 fn content_type_of(format: &str) -> &'static str {

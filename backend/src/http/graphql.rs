@@ -14,6 +14,8 @@ use crate::service::{ServiceError, account};
 
 /// The only WebSocket subprotocol served: the maintained `graphql-ws` library's protocol.
 const SUBPROTOCOL: &str = "graphql-transport-ws";
+/// Files one multipart request may carry.
+const MAX_FILES_PER_REQUEST: usize = 8;
 
 pub async fn graphiql() -> Html<String> {
     Html(
@@ -69,21 +71,34 @@ pub async fn execute(State(state): State<HttpState>, headers: HeaderMap, body: B
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let limit = state.app.config.graphql_body_limit;
+    // Uploads (GraphQL multipart requests) may be as large as a reference file; every
+    // other request is small.
+    let config = &state.app.config;
+    let multipart = content_type
+        .as_deref()
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    let limit = if multipart {
+        config.upload_limit_bytes + config.graphql_body_limit
+    } else {
+        config.graphql_body_limit
+    };
     let body = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(_) => {
             return error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
-                format!("A GraphQL request has at most {limit} bytes."),
+                format!("This request has more than {limit} bytes."),
             );
         }
     };
+    let options = MultipartOptions::default()
+        .max_file_size(config.upload_limit_bytes)
+        .max_num_files(MAX_FILES_PER_REQUEST);
     let request = match async_graphql::http::receive_batch_body(
         content_type,
         futures::io::Cursor::new(body),
-        MultipartOptions::default().max_num_files(0),
+        options,
     )
     .await
     {

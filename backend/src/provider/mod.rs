@@ -14,10 +14,17 @@ use uuid::Uuid;
 
 use crate::domain::task::{FailureReason, InputType, TaskKind, TaskParams};
 
+/// Where the simulated provider puts outputs that cannot be fetched (for
+/// `#fail:download`); no real host.
+pub const UNREACHABLE_OUTPUT_PREFIX: &str = "sim://expired/";
+
 /// What a provider is asked to run: the task's stored parameters, with the seed fixed.
 #[derive(Debug, Clone)]
 pub struct ProviderRequest {
     pub task_id: Uuid,
+    /// Sent upstream with the create request where the upstream supports it, so that a
+    /// create repeated after a lost answer does not create (and charge) twice.
+    pub idempotency_key: String,
     pub kind: TaskKind,
     pub input_type: InputType,
     pub params: TaskParams,
@@ -55,12 +62,16 @@ pub enum UpstreamState {
         /// The upstream is working on it (as opposed to queueing it).
         processing: bool,
         progress: Option<u8>,
+        /// Place in the upstream's queue, where it says.
+        queue_position: Option<u32>,
         /// When asking again makes sense.
         poll_after: Duration,
     },
     Completed {
         raw_status: String,
         outputs: Vec<UpstreamOutput>,
+        /// What the upstream says it charged, in micros, where it says.
+        cost_micros: Option<i64>,
     },
     Failed {
         raw_status: String,
@@ -103,4 +114,9 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Fetches the bytes of one finished output.
     async fn fetch(&self, output: &UpstreamOutput) -> Result<Bytes, ProviderError>;
+
+    /// Asks the upstream to stop an accepted task; best effort.
+    async fn cancel(&self, _upstream_id: &str) -> Result<(), ProviderError> {
+        Ok(())
+    }
 }

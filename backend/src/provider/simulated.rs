@@ -1,13 +1,20 @@
-//! The simulated provider: a stand-in upstream that needs no network and no money.
+//! The simulated provider: a stand-in upstream that needs no network and no money, and
+//! behaves like a real asynchronous gateway.
 //!
-//! It behaves like a real asynchronous gateway: a task is queued for the first fifth of
-//! the configured latency, then processing with rising progress, then done. The outputs
-//! are real PNG files drawn deterministically from the prompt, seed and position, so the
-//! same task always yields the same bytes.
-//!
-//! The upstream id encodes when the task was accepted, so a restarted Kiln can resume
-//! polling a task the previous process submitted; within one process it also reports
-//! "processing" at least once before "completed", as real upstreams do.
+//! - A task is queued for the first fifth of the configured latency (with a queue
+//!   position), then processing with rising progress, then done; within one process it
+//!   reports "processing" at least once before "completed", as real upstreams do.
+//! - Outputs are real files drawn deterministically from the prompt, seed and position:
+//!   PNG images, and animated GIF clips for video tasks (two frames a second, panning as
+//!   the camera motion says).
+//! - Its "upstream" state lives in Kiln's database (`simulated_upstream_tasks`), so it
+//!   outlives a Kiln restart like a real gateway, honours idempotency keys (a repeated
+//!   create returns the first task), and counts create requests per key for tests.
+//! - Failures on demand: a prompt containing `#fail:<class>` fails that way —
+//!   `invalid_params` and `quota` (refused at create), `transient` (two 503s at create,
+//!   then accepted), `content_policy` and `upstream_error` (fail while processing),
+//!   `stuck` (never finishes), `download` (finishes with a link that has expired). The
+//!   same classes can fail at random, at configured rates.
 
 use std::collections::HashSet;
 use std::io::Cursor;
@@ -16,42 +23,106 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
-use image::{ImageFormat, Rgb, RgbImage};
+use image::codecs::gif::{GifEncoder, Repeat};
+use image::{Delay, Frame, ImageFormat, Rgb, RgbImage, RgbaImage};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
-    Accepted, OutputSource, Provider, ProviderError, ProviderRequest, UpstreamOutput, UpstreamState,
+    Accepted, OutputSource, Provider, ProviderError, ProviderRequest, UNREACHABLE_OUTPUT_PREFIX,
+    UpstreamOutput, UpstreamState,
 };
+use crate::config::SimulatedFailures;
+use crate::domain::catalogue::CameraMotion;
+use crate::domain::task::{FailureReason, TaskKind};
+use crate::entity::{simulated_upstream_failure, simulated_upstream_task};
 
-/// Longer side of the generated images, in pixels.
-const LONG_SIDE: u32 = 512;
+/// Longer side of the generated images, in pixels. Smaller than what was asked: the
+/// pictures stand in for real ones, and small ones keep tests and benchmarks fast.
+const IMAGE_LONG_SIDE: u32 = 512;
+/// Longer side of the generated clips.
+const VIDEO_LONG_SIDE: u32 = 256;
+/// Frames per second of the generated clips.
+const VIDEO_FPS: u32 = 2;
 /// Polls during processing happen at most this far apart, so progress moves visibly.
 const MAX_POLL_GAP: Duration = Duration::from_millis(500);
+/// How many create requests `#fail:transient` refuses before accepting.
+const TRANSIENT_FAILURES: i32 = 2;
+
+/// A way to fail, by prompt directive or at random.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    InvalidParams,
+    Quota,
+    Transient,
+    ContentPolicy,
+    UpstreamError,
+    Stuck,
+    Download,
+}
+
+impl Failure {
+    fn from_prompt(prompt: &str) -> Option<Self> {
+        let directive = prompt
+            .split_whitespace()
+            .find_map(|word| word.strip_prefix("#fail:"))?;
+        Some(match directive {
+            "invalid_params" => Failure::InvalidParams,
+            "quota" => Failure::Quota,
+            "transient" => Failure::Transient,
+            "content_policy" => Failure::ContentPolicy,
+            "upstream_error" => Failure::UpstreamError,
+            "stuck" => Failure::Stuck,
+            "download" => Failure::Download,
+            _ => return None,
+        })
+    }
+
+    /// The failure a task gets: its prompt's directive, else a draw at the configured
+    /// rates that is the same every time for the same task.
+    fn of(request: &ProviderRequest, rates: &SimulatedFailures) -> Option<Self> {
+        if let Some(failure) = Self::from_prompt(request.params.prompt.as_str()) {
+            return Some(failure);
+        }
+        let hash = Sha256::digest(request.idempotency_key.as_bytes());
+        let draw = f64::from(u32::from_le_bytes([hash[0], hash[1], hash[2], hash[3]]))
+            / f64::from(u32::MAX);
+        let mut edge = 0.0;
+        for (rate, failure) in [
+            (rates.invalid_params, Failure::InvalidParams),
+            (rates.quota, Failure::Quota),
+            (rates.transient, Failure::Transient),
+            (rates.content_policy, Failure::ContentPolicy),
+            (rates.upstream_error, Failure::UpstreamError),
+            (rates.download, Failure::Download),
+        ] {
+            edge += rate.clamp(0.0, 1.0);
+            if draw < edge {
+                return Some(failure);
+            }
+        }
+        None
+    }
+}
 
 pub struct SimulatedProvider {
+    db: DatabaseConnection,
     latency: Duration,
+    failures: SimulatedFailures,
     /// Upstream ids this process has reported as processing.
     seen_processing: Mutex<HashSet<String>>,
 }
 
 impl SimulatedProvider {
-    pub fn new(latency: Duration) -> Self {
+    pub fn new(db: DatabaseConnection, latency: Duration, failures: SimulatedFailures) -> Self {
         Self {
+            db,
             latency,
+            failures,
             seen_processing: Mutex::new(HashSet::new()),
         }
-    }
-
-    fn parse_id(upstream_id: &str) -> Result<i64, ProviderError> {
-        upstream_id
-            .strip_prefix("sim-")
-            .and_then(|rest| rest.split('-').next())
-            .and_then(|millis| millis.parse().ok())
-            .ok_or_else(|| ProviderError::Permanent {
-                reason: crate::domain::task::FailureReason::UpstreamError,
-                message: format!("unknown upstream task {upstream_id}"),
-            })
     }
 
     fn mark_processing(&self, upstream_id: &str) -> bool {
@@ -61,6 +132,55 @@ impl SimulatedProvider {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         seen.insert(upstream_id.to_owned())
     }
+
+    fn transient(error: impl std::fmt::Display) -> ProviderError {
+        ProviderError::Transient {
+            message: format!("simulated upstream unavailable: {error}"),
+            retry_after: None,
+        }
+    }
+
+    /// Counts one more deliberate create failure for `key`; the count so far.
+    async fn count_failure(&self, key: &str) -> Result<i32, ProviderError> {
+        simulated_upstream_failure::Entity::insert(simulated_upstream_failure::ActiveModel {
+            idempotency_key: Set(key.to_owned()),
+            failures: Set(1),
+        })
+        .on_conflict(
+            OnConflict::column(simulated_upstream_failure::Column::IdempotencyKey)
+                .value(
+                    simulated_upstream_failure::Column::Failures,
+                    sea_orm::ExprTrait::add(
+                        Expr::col((
+                            simulated_upstream_failure::Entity,
+                            simulated_upstream_failure::Column::Failures,
+                        )),
+                        1,
+                    ),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await
+        .map_err(Self::transient)?;
+        simulated_upstream_failure::Entity::find_by_id(key.to_owned())
+            .one(&self.db)
+            .await
+            .map_err(Self::transient)?
+            .map(|row| row.failures)
+            .ok_or_else(|| Self::transient("failure count vanished"))
+    }
+}
+
+/// How often the simulated upstream was asked to create the task with `key`, if at all.
+pub async fn submit_requests(
+    db: &DatabaseConnection,
+    key: &str,
+) -> Result<Option<i32>, sea_orm::DbErr> {
+    Ok(simulated_upstream_task::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+        .map(|row| row.submit_requests))
 }
 
 #[async_trait::async_trait]
@@ -69,10 +189,64 @@ impl Provider for SimulatedProvider {
         "simulated"
     }
 
-    async fn submit(&self, _request: &ProviderRequest) -> Result<Accepted, ProviderError> {
-        let accepted_at = Utc::now().timestamp_millis();
+    async fn submit(&self, request: &ProviderRequest) -> Result<Accepted, ProviderError> {
+        match Failure::of(request, &self.failures) {
+            Some(Failure::InvalidParams) => {
+                return Err(ProviderError::Permanent {
+                    reason: FailureReason::InvalidParams,
+                    message: "400 Bad Request: invalid_request_error: the size and model do not match (simulated)".into(),
+                });
+            }
+            Some(Failure::Quota) => {
+                return Err(ProviderError::Permanent {
+                    reason: FailureReason::Quota,
+                    message: "402 Payment Required: insufficient_quota: you exceeded your current quota (simulated)".into(),
+                });
+            }
+            Some(Failure::Transient)
+                if self.count_failure(&request.idempotency_key).await? <= TRANSIENT_FAILURES =>
+            {
+                return Err(ProviderError::Transient {
+                    message: "503 Service Unavailable: the engine is overloaded (simulated)".into(),
+                    retry_after: None,
+                });
+            }
+            _ => {}
+        }
+        // Idempotent create: the first request with a key creates, later ones get the
+        // same task back and are only counted.
+        let row = simulated_upstream_task::ActiveModel {
+            idempotency_key: Set(request.idempotency_key.clone()),
+            upstream_id: Set(format!("sim-{}", Uuid::now_v7().simple())),
+            accepted_at: Set(Utc::now()),
+            submit_requests: Set(1),
+            cancelled: Set(false),
+        };
+        simulated_upstream_task::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(simulated_upstream_task::Column::IdempotencyKey)
+                    .value(
+                        simulated_upstream_task::Column::SubmitRequests,
+                        sea_orm::ExprTrait::add(
+                            Expr::col((
+                                simulated_upstream_task::Entity,
+                                simulated_upstream_task::Column::SubmitRequests,
+                            )),
+                            1,
+                        ),
+                    )
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(Self::transient)?;
+        let stored = simulated_upstream_task::Entity::find_by_id(request.idempotency_key.clone())
+            .one(&self.db)
+            .await
+            .map_err(Self::transient)?
+            .ok_or_else(|| Self::transient("accepted task vanished"))?;
         Ok(Accepted {
-            upstream_id: format!("sim-{accepted_at}-{}", Uuid::new_v4().simple()),
+            upstream_id: stored.upstream_id,
             raw_status: "queued".to_owned(),
         })
     }
@@ -82,44 +256,105 @@ impl Provider for SimulatedProvider {
         upstream_id: &str,
         request: &ProviderRequest,
     ) -> Result<UpstreamState, ProviderError> {
-        let accepted_at = Self::parse_id(upstream_id)?;
-        let elapsed =
-            Duration::from_millis((Utc::now().timestamp_millis() - accepted_at).max(0) as u64);
+        let Some(stored) = simulated_upstream_task::Entity::find()
+            .filter(simulated_upstream_task::Column::UpstreamId.eq(upstream_id))
+            .one(&self.db)
+            .await
+            .map_err(Self::transient)?
+        else {
+            return Err(ProviderError::Permanent {
+                reason: FailureReason::UpstreamError,
+                message: format!("404 Not Found: no task {upstream_id} (simulated)"),
+            });
+        };
+        if stored.cancelled {
+            return Ok(UpstreamState::Failed {
+                raw_status: "cancelled".to_owned(),
+                reason: FailureReason::Cancelled,
+                message: "cancelled on request".to_owned(),
+            });
+        }
+        let failure = Failure::of(request, &self.failures);
+        let elapsed = (Utc::now() - stored.accepted_at)
+            .to_std()
+            .unwrap_or(Duration::ZERO);
         let queued_for = self.latency / 5;
         if elapsed < queued_for {
+            let left = queued_for - elapsed;
             return Ok(UpstreamState::Pending {
                 raw_status: "queued".to_owned(),
                 processing: false,
                 progress: Some(0),
-                poll_after: queued_for - elapsed,
+                queue_position: Some((left.as_millis() / 100) as u32 + 1),
+                poll_after: left,
             });
         }
         let first_processing_report = self.mark_processing(upstream_id);
-        if elapsed < self.latency || first_processing_report {
-            let working = self.latency - queued_for;
-            let done = elapsed.saturating_sub(queued_for).min(working);
-            let progress = if working.is_zero() {
-                99
-            } else {
-                ((done.as_millis() * 100 / working.as_millis()) as u8).min(99)
-            };
+        let working = self.latency - queued_for;
+        let done = elapsed.saturating_sub(queued_for).min(working);
+        let progress = if working.is_zero() {
+            99
+        } else {
+            ((done.as_millis() * 100 / working.as_millis()) as u8).min(99)
+        };
+        let failing_midway = matches!(
+            failure,
+            Some(Failure::ContentPolicy | Failure::UpstreamError)
+        );
+        if failing_midway && !first_processing_report && (progress >= 50 || elapsed >= self.latency)
+        {
+            return Ok(match failure {
+                Some(Failure::ContentPolicy) => UpstreamState::Failed {
+                    raw_status: "failed".to_owned(),
+                    reason: FailureReason::ContentPolicy,
+                    message: "content_policy_violation: the request was rejected by the safety system (simulated)".into(),
+                },
+                _ => UpstreamState::Failed {
+                    raw_status: "failed".to_owned(),
+                    reason: FailureReason::UpstreamError,
+                    message: "server_error: the generation failed on the upstream (simulated)".into(),
+                },
+            });
+        }
+        if elapsed < self.latency || first_processing_report || failure == Some(Failure::Stuck) {
             return Ok(UpstreamState::Pending {
                 raw_status: "in_progress".to_owned(),
                 processing: true,
                 progress: Some(progress),
-                poll_after: (self.latency.saturating_sub(elapsed)).min(MAX_POLL_GAP),
+                queue_position: None,
+                poll_after: self
+                    .latency
+                    .saturating_sub(elapsed)
+                    .clamp(Duration::from_millis(1), MAX_POLL_GAP),
             });
         }
-        let outputs = (0..request.params.count)
-            .map(|position| {
-                render_png(request, position).map(|bytes| UpstreamOutput {
-                    source: OutputSource::Inline(bytes),
-                })
+        let request = request.clone();
+        let unreachable = failure == Some(Failure::Download);
+        let outputs =
+            tokio::task::spawn_blocking(move || -> Result<Vec<UpstreamOutput>, ProviderError> {
+                (0..request.params.count)
+                    .map(|position| {
+                        let source = if unreachable {
+                            OutputSource::Url {
+                                url: format!(
+                                    "{UNREACHABLE_OUTPUT_PREFIX}{}/{position}",
+                                    request.task_id
+                                ),
+                                expires_at: Some(Utc::now() - chrono::Duration::minutes(1)),
+                            }
+                        } else {
+                            OutputSource::Inline(render(&request, position)?)
+                        };
+                        Ok(UpstreamOutput { source })
+                    })
+                    .collect()
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .await
+            .map_err(Self::transient)??;
         Ok(UpstreamState::Completed {
             raw_status: "completed".to_owned(),
             outputs,
+            cost_micros: None,
         })
     }
 
@@ -127,160 +362,254 @@ impl Provider for SimulatedProvider {
         match &output.source {
             OutputSource::Inline(bytes) => Ok(bytes.clone()),
             OutputSource::Url { url, .. } => Err(ProviderError::Permanent {
-                reason: crate::domain::task::FailureReason::DownloadFailed,
-                message: format!("the simulated provider serves no URLs ({url})"),
+                reason: FailureReason::DownloadFailed,
+                message: format!("404 Not Found: {url} has expired (simulated)"),
             }),
         }
     }
+
+    async fn cancel(&self, upstream_id: &str) -> Result<(), ProviderError> {
+        simulated_upstream_task::Entity::update_many()
+            .col_expr(
+                simulated_upstream_task::Column::Cancelled,
+                Expr::value(true),
+            )
+            .filter(simulated_upstream_task::Column::UpstreamId.eq(upstream_id))
+            .exec(&self.db)
+            .await
+            .map_err(Self::transient)?;
+        Ok(())
+    }
 }
 
-/// Draws output `position` of a task: a diagonal gradient between two colours taken from
-/// a hash of the prompt and seed, with a few soft discs. Same inputs, same bytes.
-pub fn render_png(request: &ProviderRequest, position: u32) -> Result<Bytes, ProviderError> {
-    let params = &request.params;
-    let mut hasher = Sha256::new();
-    hasher.update(params.prompt.as_str().as_bytes());
-    hasher.update(params.seed.unwrap_or(0).to_le_bytes());
-    hasher.update(position.to_le_bytes());
-    let h = hasher.finalize();
+/// Output `position` of a task: a PNG still for images, an animated GIF for videos.
+pub fn render(request: &ProviderRequest, position: u32) -> Result<Bytes, ProviderError> {
+    match request.kind {
+        TaskKind::Image => render_png(request, position),
+        TaskKind::Video => render_gif(request, position),
+    }
+}
 
-    let (width, height) = params.aspect_ratio.dimensions(LONG_SIDE);
-    let from = [h[0], h[1], h[2]];
-    let to = [h[3], h[4], h[5]];
-    let discs: Vec<(f32, f32, f32, [u8; 3])> = (0..4)
-        .map(|i| {
-            let b = &h[6 + i * 6..12 + i * 6];
-            (
-                f32::from(b[0]) / 255.0 * width as f32,
-                f32::from(b[1]) / 255.0 * height as f32,
-                (0.08 + f32::from(b[2]) / 255.0 * 0.22) * width.min(height) as f32,
-                [b[3], b[4], b[5]],
-            )
-        })
-        .collect();
+/// Colours and discs of a picture, from a hash of the prompt, seed, references and
+/// position. Same inputs, same picture.
+struct Palette {
+    from: [u8; 3],
+    to: [u8; 3],
+    discs: Vec<(f32, f32, f32, [u8; 3])>,
+}
 
-    let image = RgbImage::from_fn(width, height, |x, y| {
-        let t = (x + y) as f32 / (width + height) as f32;
-        let mut pixel = [0f32; 3];
-        for c in 0..3 {
-            pixel[c] = f32::from(from[c]) * (1.0 - t) + f32::from(to[c]) * t;
+impl Palette {
+    fn of(request: &ProviderRequest, position: u32) -> Self {
+        let params = &request.params;
+        let mut hasher = Sha256::new();
+        hasher.update(params.prompt.as_str().as_bytes());
+        hasher.update(params.seed.unwrap_or(0).to_le_bytes());
+        for reference in &params.references {
+            hasher.update(reference.checksum_sha256.as_bytes());
         }
-        for &(cx, cy, r, colour) in &discs {
-            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
-            if d < r {
-                let alpha = 0.65 * (1.0 - d / r).min(0.25) / 0.25;
-                for c in 0..3 {
-                    pixel[c] = pixel[c] * (1.0 - alpha) + f32::from(colour[c]) * alpha;
+        hasher.update(position.to_le_bytes());
+        let h = hasher.finalize();
+        Self {
+            from: [h[0], h[1], h[2]],
+            to: [h[3], h[4], h[5]],
+            discs: (0..4)
+                .map(|i| {
+                    let b = &h[6 + i * 6..12 + i * 6];
+                    (
+                        f32::from(b[0]) / 255.0,
+                        f32::from(b[1]) / 255.0,
+                        0.08 + f32::from(b[2]) / 255.0 * 0.22,
+                        [b[3], b[4], b[5]],
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The picture at `width`×`height`, with the discs shifted by (`dx`, `dy`) (fractions of
+    /// the frame) and scaled by `zoom`.
+    fn draw(&self, width: u32, height: u32, dx: f32, dy: f32, zoom: f32) -> RgbImage {
+        let short = width.min(height) as f32;
+        RgbImage::from_fn(width, height, |x, y| {
+            let t = (x + y) as f32 / (width + height) as f32;
+            let mut pixel: [f32; 3] = std::array::from_fn(|c| {
+                f32::from(self.from[c]) * (1.0 - t) + f32::from(self.to[c]) * t
+            });
+            for &(cx, cy, r, colour) in &self.discs {
+                let cx = (cx + dx).rem_euclid(1.0) * width as f32;
+                let cy = (cy + dy).rem_euclid(1.0) * height as f32;
+                let r = r * short * zoom;
+                let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+                if d < r {
+                    let alpha = 0.65 * (1.0 - d / r).min(0.25) / 0.25;
+                    for (channel, target) in pixel.iter_mut().zip(colour) {
+                        *channel = *channel * (1.0 - alpha) + f32::from(target) * alpha;
+                    }
                 }
             }
-        }
-        Rgb([pixel[0] as u8, pixel[1] as u8, pixel[2] as u8])
-    });
+            Rgb([pixel[0] as u8, pixel[1] as u8, pixel[2] as u8])
+        })
+    }
+}
 
+fn scaled(request: &ProviderRequest, long_side: u32) -> (u32, u32) {
+    let (w, h) = request.params.output_dimensions();
+    let scale = f64::from(long_side) / f64::from(w.max(h).max(1));
+    let even = |v: f64| ((v as u32) / 2 * 2).max(2);
+    (even(f64::from(w) * scale), even(f64::from(h) * scale))
+}
+
+fn encode_error(e: impl std::fmt::Display) -> ProviderError {
+    ProviderError::Transient {
+        message: format!("could not encode the simulated output: {e}"),
+        retry_after: None,
+    }
+}
+
+/// A still picture for an image task.
+pub fn render_png(request: &ProviderRequest, position: u32) -> Result<Bytes, ProviderError> {
+    let (width, height) = scaled(request, IMAGE_LONG_SIDE);
+    let image = Palette::of(request, position).draw(width, height, 0.0, 0.0, 1.0);
     let mut out = Cursor::new(Vec::new());
     image
         .write_to(&mut out, ImageFormat::Png)
-        .map_err(|e| ProviderError::Transient {
-            message: format!("could not encode the simulated image: {e}"),
-            retry_after: None,
-        })?;
+        .map_err(encode_error)?;
     Ok(Bytes::from(out.into_inner()))
+}
+
+/// A looping clip for a video task: the picture moves as the camera motion says.
+pub fn render_gif(request: &ProviderRequest, position: u32) -> Result<Bytes, ProviderError> {
+    let (width, height) = scaled(request, VIDEO_LONG_SIDE);
+    let palette = Palette::of(request, position);
+    let seconds = request.params.duration_secs.unwrap_or(4).max(1);
+    let frames = seconds * VIDEO_FPS;
+    let motion = request.params.camera_motion.unwrap_or(CameraMotion::Static);
+    let mut out = Vec::new();
+    {
+        let mut encoder = GifEncoder::new_with_speed(&mut out, 30);
+        encoder.set_repeat(Repeat::Infinite).map_err(encode_error)?;
+        for i in 0..frames {
+            let t = i as f32 / frames as f32;
+            let (dx, dy, zoom) = match motion {
+                CameraMotion::Static => (0.0, 0.0, 1.0),
+                CameraMotion::PanLeft => (t * 0.5, 0.0, 1.0),
+                CameraMotion::PanRight => (-t * 0.5, 0.0, 1.0),
+                CameraMotion::TiltUp => (0.0, t * 0.5, 1.0),
+                CameraMotion::TiltDown => (0.0, -t * 0.5, 1.0),
+                CameraMotion::ZoomIn => (0.0, 0.0, 1.0 + t),
+                CameraMotion::ZoomOut => (0.0, 0.0, 2.0 - t),
+                CameraMotion::Orbit => (
+                    (t * std::f32::consts::TAU).cos() * 0.1,
+                    (t * std::f32::consts::TAU).sin() * 0.1,
+                    1.0,
+                ),
+                CameraMotion::Handheld => (
+                    ((i * 7) % 5) as f32 * 0.01,
+                    ((i * 3) % 5) as f32 * 0.01,
+                    1.0,
+                ),
+            };
+            let rgb = palette.draw(width, height, dx, dy, zoom);
+            let rgba = RgbaImage::from_fn(width, height, |x, y| {
+                let p = rgb.get_pixel(x, y);
+                image::Rgba([p[0], p[1], p[2], 255])
+            });
+            let delay = Delay::from_numer_denom_ms(1000 / VIDEO_FPS, 1);
+            encoder
+                .encode_frame(Frame::from_parts(rgba, 0, 0, delay))
+                .map_err(encode_error)?;
+        }
+    }
+    Ok(Bytes::from(out))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::task::{AspectRatio, InputType, Prompt, TaskKind, TaskParams};
+    use crate::domain::catalogue::{StagePolicy, default_models};
+    use crate::domain::task::{InputType, TaskDraft, TaskSpec};
 
-    fn request(prompt: &str, seed: u32) -> ProviderRequest {
+    fn request(prompt: &str, seed: i64, input_type: InputType) -> ProviderRequest {
+        let spec = TaskSpec::parse(
+            TaskDraft {
+                prompt: prompt.to_owned(),
+                seed: Some(seed),
+                input_type: Some(input_type),
+                count: (input_type == InputType::TextToImage).then_some(2),
+                ..TaskDraft::default()
+            },
+            &default_models(),
+            &StagePolicy::default(),
+        )
+        .unwrap();
         ProviderRequest {
             task_id: Uuid::now_v7(),
-            kind: TaskKind::Image,
-            input_type: InputType::TextToImage,
-            params: TaskParams {
-                prompt: Prompt::parse(prompt).unwrap(),
-                aspect_ratio: AspectRatio::Landscape16x9,
-                count: 2,
-                seed: Some(seed),
-            },
+            idempotency_key: Uuid::now_v7().to_string(),
+            kind: spec.kind,
+            input_type: spec.input_type,
+            params: spec.params,
         }
     }
 
     #[test]
     fn the_same_task_renders_the_same_png() {
-        let a = render_png(&request("a red kettle", 7), 0).unwrap();
-        let b = render_png(&request("a red kettle", 7), 0).unwrap();
+        let a = render_png(&request("a red kettle", 7, InputType::TextToImage), 0).unwrap();
+        let b = render_png(&request("a red kettle", 7, InputType::TextToImage), 0).unwrap();
         assert_eq!(a, b);
-        assert_eq!(&a[1..4], b"PNG");
         let decoded = image::load_from_memory(&a).unwrap();
-        assert_eq!((decoded.width(), decoded.height()), (512, 288));
+        assert_eq!((decoded.width(), decoded.height()), (512, 512));
     }
 
     #[test]
     fn another_seed_or_position_renders_another_png() {
-        let base = render_png(&request("a red kettle", 7), 0).unwrap();
-        assert_ne!(base, render_png(&request("a red kettle", 8), 0).unwrap());
-        assert_ne!(base, render_png(&request("a red kettle", 7), 1).unwrap());
+        let base = render_png(&request("a red kettle", 7, InputType::TextToImage), 0).unwrap();
+        assert_ne!(
+            base,
+            render_png(&request("a red kettle", 8, InputType::TextToImage), 0).unwrap()
+        );
+        assert_ne!(
+            base,
+            render_png(&request("a red kettle", 7, InputType::TextToImage), 1).unwrap()
+        );
     }
 
-    #[tokio::test]
-    async fn with_no_latency_a_task_reports_processing_once_then_completes() {
-        let provider = SimulatedProvider::new(Duration::ZERO);
-        let request = request("a red kettle", 1);
-        let accepted = provider.submit(&request).await.unwrap();
-        let first = provider
-            .poll(&accepted.upstream_id, &request)
-            .await
+    #[test]
+    fn a_video_task_renders_an_animated_gif_as_long_as_asked() {
+        let clip = render(&request("waves at dusk", 3, InputType::TextToVideo), 0).unwrap();
+        assert_eq!(&clip[..6], b"GIF89a");
+        let frames = image::codecs::gif::GifDecoder::new(Cursor::new(&clip[..])).unwrap();
+        let frames: Vec<_> = image::AnimationDecoder::into_frames(frames)
+            .collect::<Result<_, _>>()
             .unwrap();
-        assert!(matches!(
-            first,
-            UpstreamState::Pending {
-                processing: true,
-                ..
-            }
-        ));
-        let second = provider
-            .poll(&accepted.upstream_id, &request)
-            .await
-            .unwrap();
-        match second {
-            UpstreamState::Completed { outputs, .. } => assert_eq!(outputs.len(), 2),
-            other => panic!("expected completion, got {other:?}"),
-        }
+        assert_eq!(frames.len(), 8, "4 seconds at 2 frames a second");
     }
 
-    #[tokio::test]
-    async fn a_restarted_process_resumes_polling_a_task_accepted_before() {
-        // A new provider instance stands for a restarted process: the upstream id alone
-        // is enough to carry on, no second submission.
-        let request = request("a red kettle", 1);
-        let accepted = SimulatedProvider::new(Duration::ZERO)
-            .submit(&request)
-            .await
-            .unwrap();
-        let restarted = SimulatedProvider::new(Duration::ZERO);
-        let state = restarted
-            .poll(&accepted.upstream_id, &request)
-            .await
-            .unwrap();
-        assert!(matches!(
-            state,
-            UpstreamState::Pending {
-                processing: true,
-                ..
-            }
-        ));
-        let state = restarted
-            .poll(&accepted.upstream_id, &request)
-            .await
-            .unwrap();
-        assert!(matches!(state, UpstreamState::Completed { .. }));
+    #[test]
+    fn a_prompt_directive_picks_the_failure() {
+        let rates = SimulatedFailures::default();
+        let failing = request("a kettle #fail:content_policy", 1, InputType::TextToImage);
+        assert_eq!(Failure::of(&failing, &rates), Some(Failure::ContentPolicy));
+        let fine = request("a kettle", 1, InputType::TextToImage);
+        assert_eq!(Failure::of(&fine, &rates), None);
     }
 
-    #[tokio::test]
-    async fn an_unknown_upstream_id_is_a_permanent_error() {
-        let provider = SimulatedProvider::new(Duration::ZERO);
-        let err = provider.poll("job-42", &request("x", 1)).await.unwrap_err();
-        assert!(matches!(err, ProviderError::Permanent { .. }));
+    #[test]
+    fn configured_rates_fail_a_stable_share_of_tasks() {
+        let rates = SimulatedFailures {
+            quota: 0.5,
+            ..SimulatedFailures::default()
+        };
+        let failed = (0..400)
+            .filter(|_| {
+                Failure::of(&request("a kettle", 1, InputType::TextToImage), &rates).is_some()
+            })
+            .count();
+        assert!((140..260).contains(&failed), "{failed} of 400");
+        let one = request("a kettle", 1, InputType::TextToImage);
+        assert_eq!(
+            Failure::of(&one, &rates),
+            Failure::of(&one, &rates),
+            "the same task always draws the same"
+        );
     }
 }

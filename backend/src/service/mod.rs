@@ -4,13 +4,18 @@
 //!
 //! # Layout
 //! - [`account`]: teams, users, sign-in, the first administrator.
-//! - [`task`]: submitting, reading, listing and moving generation tasks.
-//! - [`asset`]: output files: reading them and keeping a task's results.
+//! - [`campaign`]: campaigns, budgets and committed spend, briefs.
+//! - [`reference`]: reference uploads, sniffed and stored.
+//! - [`task`]: submitting (priced, budget-checked, de-duplicated), reading, listing,
+//!   promoting, retrying, cancelling and moving generation tasks.
+//! - [`asset`]: output files: keeping a task's results and finding them again.
 //! - [`job`]: the durable job queue with leases.
 
 pub mod account;
 pub mod asset;
+pub mod campaign;
 pub mod job;
+pub mod reference;
 pub mod task;
 
 use sea_orm::DbErr;

@@ -17,7 +17,9 @@ use tokio_util::task::TaskTracker;
 
 use crate::domain::task::{FailureReason, TaskStatus, TransitionCause};
 use crate::entity::{generation_task, job as job_entity};
-use crate::provider::{ProviderError, ProviderRequest, UpstreamState};
+use crate::provider::{
+    OutputSource, ProviderError, ProviderRequest, UpstreamOutput, UpstreamState,
+};
 use crate::service::task::{TaskView, TransitionPatch};
 use crate::service::{ServiceError, asset, job, task};
 use crate::state::AppState;
@@ -143,7 +145,7 @@ impl Worker {
         let db = &self.state.db;
         let permanent = match &err {
             StepError::Provider(ProviderError::Permanent { reason, message }) => {
-                Some((*reason, message.clone()))
+                Some((*reason, message.clone(), TransitionCause::UpstreamFailed))
             }
             StepError::Provider(ProviderError::Transient { message, .. })
                 if claimed.attempts + 1 >= MAX_TRANSIENT_ATTEMPTS =>
@@ -151,12 +153,13 @@ impl Worker {
                 Some((
                     FailureReason::UpstreamError,
                     format!("gave up after {} attempts: {message}", claimed.attempts + 1),
+                    TransitionCause::RetriesExhausted,
                 ))
             }
             _ => None,
         };
-        if let Some((reason, message)) = permanent {
-            match self.fail_task(claimed, reason, &message).await {
+        if let Some((reason, message, cause)) = permanent {
+            match self.fail_task(claimed, reason, &message, cause).await {
                 Ok(()) => return job::complete(db, claimed).await,
                 Err(fail_err) => {
                     tracing::warn!(error = %fail_err, "could not record a task failure")
@@ -186,19 +189,30 @@ impl Worker {
         claimed: &job_entity::Model,
         reason: FailureReason,
         message: &str,
+        cause: TransitionCause,
     ) -> Result<(), ServiceError> {
         let Some(current) = self.load_task(claimed).await? else {
             return Ok(());
         };
+        self.fail(&current, reason, message, cause).await
+    }
+
+    async fn fail(
+        &self,
+        current: &generation_task::Model,
+        reason: FailureReason,
+        message: &str,
+        cause: TransitionCause,
+    ) -> Result<(), ServiceError> {
         let status: TaskStatus = current.status.parse()?;
         if status.is_terminal() {
             return Ok(());
         }
         task::transition(
             &self.state,
-            &current,
+            current,
             TaskStatus::Failed,
-            TransitionCause::UpstreamFailed,
+            cause,
             None,
             TransitionPatch {
                 failure: Some((reason, message.to_owned())),
@@ -226,12 +240,40 @@ impl Worker {
             return Ok(Next::Done);
         };
         let view = TaskView::of(&current)?;
+        let provider = &self.state.provider;
         if view.status.is_terminal() {
+            // A cancelled task the upstream is still working on: tell it to stop.
+            if view.status == TaskStatus::Cancelled
+                && current.upstream_completed_at.is_none()
+                && let Some(upstream_id) = &current.upstream_task_id
+                && let Err(err) = provider.cancel(upstream_id).await
+            {
+                tracing::warn!(error = %err, "the upstream did not take the cancellation");
+            }
             return Ok(Next::Done);
         }
-        let provider = &self.state.provider;
+        if current.upstream_completed_at.is_some() {
+            // Generated and paid for: only the files are left to fetch.
+            return self.download(&current).await;
+        }
+        if task::past_deadline(&current, Utc::now()) {
+            if let Some(upstream_id) = &current.upstream_task_id {
+                let _ = provider.cancel(upstream_id).await;
+            }
+            let waited = (Utc::now() - current.created_at).num_seconds();
+            let message = format!("no result within the deadline ({waited} s after submission)");
+            self.fail(
+                &current,
+                FailureReason::QueueTimeout,
+                &message,
+                TransitionCause::DeadlinePassed,
+            )
+            .await?;
+            return Ok(Next::Done);
+        }
         let request = ProviderRequest {
             task_id: current.id,
+            idempotency_key: current.id.to_string(),
             kind: view.kind,
             input_type: view.input_type,
             params: view.params,
@@ -274,10 +316,12 @@ impl Worker {
                 raw_status,
                 processing,
                 progress,
+                queue_position,
                 poll_after,
             } => {
                 let status: TaskStatus = current.status.parse().map_err(ServiceError::from)?;
                 let progress = progress.map(i32::from);
+                let queue_position = queue_position.map(|p| p as i32);
                 if processing && status == TaskStatus::Submitted {
                     task::transition(
                         &self.state,
@@ -287,33 +331,62 @@ impl Worker {
                         Some(&raw_status),
                         TransitionPatch {
                             progress,
+                            queue_position: Some(None),
                             ..TransitionPatch::default()
                         },
                     )
                     .await?;
-                } else if let Some(progress) = progress {
-                    task::report_progress(&self.state, &current, progress).await?;
+                } else {
+                    task::report_progress(
+                        &self.state,
+                        &current,
+                        progress.unwrap_or(current.progress),
+                        queue_position,
+                    )
+                    .await?;
                 }
-                Ok(Next::After(poll_after))
+                // Never wait past the deadline to notice it.
+                let until_deadline = (current.deadline_at - Utc::now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO);
+                Ok(Next::After(
+                    poll_after.min(until_deadline + Duration::from_millis(10)),
+                ))
             }
             UpstreamState::Completed {
-                raw_status,
                 outputs,
+                cost_micros,
+                ..
             } => {
+                // Bytes that came with the answer are kept at once; links are recorded
+                // and fetched next, and again after a failure — never by generating anew.
                 for (position, output) in outputs.iter().enumerate() {
-                    let bytes = provider.fetch(output).await?;
-                    asset::store_output(&self.state, &current, position as u32, bytes).await?;
+                    match &output.source {
+                        OutputSource::Inline(bytes) => {
+                            asset::store_output(
+                                &self.state,
+                                &current,
+                                position as u32,
+                                bytes.clone(),
+                            )
+                            .await?;
+                        }
+                        OutputSource::Url { url, expires_at } => {
+                            asset::record_link(
+                                &self.state,
+                                &current,
+                                position as u32,
+                                url,
+                                *expires_at,
+                            )
+                            .await?;
+                        }
+                    }
                 }
-                task::transition(
-                    &self.state,
-                    &current,
-                    TaskStatus::Succeeded,
-                    TransitionCause::UpstreamCompleted,
-                    Some(&raw_status),
-                    TransitionPatch::default(),
-                )
-                .await?;
-                Ok(Next::Done)
+                let cost = cost_micros.unwrap_or(current.estimated_cost_micros);
+                let completed =
+                    task::record_upstream_completion(&self.state, &current, cost).await?;
+                self.download(&completed).await
             }
             UpstreamState::Failed {
                 raw_status,
@@ -335,6 +408,89 @@ impl Worker {
                 Ok(Next::Done)
             }
         }
+    }
+
+    /// Fetches the outputs still pending; the task succeeds once all are stored. A link
+    /// that is gone for good fails the task with `DOWNLOAD_FAILED` (it stays charged, and
+    /// is never generated again); a passing failure is retried with backoff.
+    async fn download(&self, current: &generation_task::Model) -> Result<Next, StepError> {
+        for output in asset::pending_of(&self.state.db, current.id).await? {
+            let Some(url) = output.upstream_url.clone() else {
+                return Err(ServiceError::Corrupt(format!(
+                    "output {} is pending without a link",
+                    output.id
+                ))
+                .into());
+            };
+            let source = UpstreamOutput {
+                source: OutputSource::Url {
+                    url,
+                    expires_at: output.upstream_expires_at,
+                },
+            };
+            match self.state.provider.fetch(&source).await {
+                Ok(bytes) => {
+                    asset::store_output(&self.state, current, output.position as u32, bytes)
+                        .await?;
+                }
+                Err(ProviderError::Permanent { message, .. }) => {
+                    let expired = output
+                        .upstream_expires_at
+                        .is_some_and(|at| at <= Utc::now());
+                    asset::give_up(&self.state.db, &output, expired, &message).await?;
+                    let why = if expired {
+                        "the result link expired before it could be fetched"
+                    } else {
+                        "the result could not be fetched"
+                    };
+                    self.fail(
+                        current,
+                        FailureReason::DownloadFailed,
+                        &format!("{why}: {message}"),
+                        TransitionCause::DownloadFailed,
+                    )
+                    .await?;
+                    return Ok(Next::Done);
+                }
+                Err(ProviderError::Transient {
+                    message,
+                    retry_after,
+                }) => {
+                    asset::note_attempt(&self.state.db, &output, &message).await?;
+                    if output.attempts + 1 >= MAX_TRANSIENT_ATTEMPTS {
+                        asset::give_up(&self.state.db, &output, false, &message).await?;
+                        let message = format!(
+                            "gave up fetching the result after {} attempts: {message}",
+                            output.attempts + 1
+                        );
+                        self.fail(
+                            current,
+                            FailureReason::DownloadFailed,
+                            &message,
+                            TransitionCause::DownloadFailed,
+                        )
+                        .await?;
+                        return Ok(Next::Done);
+                    }
+                    return Ok(Next::After(
+                        retry_after.unwrap_or_else(|| backoff(output.attempts)),
+                    ));
+                }
+            }
+        }
+        let moved = task::transition(
+            &self.state,
+            current,
+            TaskStatus::Succeeded,
+            TransitionCause::UpstreamCompleted,
+            Some("completed"),
+            TransitionPatch::default(),
+        )
+        .await?;
+        if moved.is_none() {
+            tracing::info!(task_id = %current.id, "the task ended while its outputs were fetched");
+        }
+        Ok(Next::Done)
     }
 }
 

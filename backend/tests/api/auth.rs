@@ -77,11 +77,12 @@ both_engines! {
     }
 
     async fn a_reviewer_cannot_submit_tasks(app) {
+        let brief = app.brief(&app.admin_token().await).await;
         let reviewer = app.member(None, &[Role::Reviewer]).await;
         let response = app.graphql(
             Some(&reviewer),
-            "mutation { submitTask(input: { prompt: \"a kettle\" }) { task { id } } }",
-            json!({}),
+            "mutation($brief: ID!) { submitTask(input: { briefId: $brief, prompt: \"a kettle\" }) { task { id } } }",
+            json!({ "brief": brief }),
         ).await;
         assert_eq!(error_code(&response), "FORBIDDEN");
     }

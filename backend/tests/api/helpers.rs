@@ -64,20 +64,37 @@ pub const PATIENCE: Duration = Duration::from_secs(20);
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
-pub struct TestApp {
+/// A client of a running Kiln: HTTP and WebSocket helpers, as API users call it.
+pub struct Api {
     pub base: String,
     pub client: reqwest::Client,
+    /// A brief per signed-in token, made on first use, for tasks that need one.
+    briefs: tokio::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+pub struct TestApp {
+    pub api: Api,
     pub state: AppState,
+    pub data_dir: std::path::PathBuf,
+    pub database_url: String,
     /// The first administrator's password when start-up generated one.
     pub generated_admin_password: Option<String>,
     shutdown: std::sync::Mutex<Option<oneshot::Sender<()>>>,
     server: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
-    _data_dir: tempfile::TempDir,
+    _data_dir: Option<tempfile::TempDir>,
     postgres: Option<PostgresDatabase>,
 }
 
+impl std::ops::Deref for TestApp {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
 /// A database created for one test and dropped after it.
-struct PostgresDatabase {
+pub struct PostgresDatabase {
     admin_url: String,
     name: String,
 }
@@ -108,13 +125,13 @@ impl Drop for PostgresDatabase {
     }
 }
 
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("KILN_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 /// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
+pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, Some(query)),
         None => (url, None),
@@ -126,6 +143,52 @@ fn with_database(url: &str, name: &str) -> String {
     match query {
         Some(query) => format!("{server}/{name}?{query}"),
         None => format!("{server}/{name}"),
+    }
+}
+
+/// A new empty database for one test: a SQLite file in `dir`, or a PostgreSQL database
+/// that is dropped when the returned guard is.
+pub async fn fresh_database(
+    engine: Engine,
+    dir: &std::path::Path,
+) -> (String, Option<PostgresDatabase>) {
+    match engine {
+        Engine::Sqlite => (
+            format!("sqlite://{}?mode=rwc", dir.join("kiln.db").display()),
+            None,
+        ),
+        Engine::Postgres => {
+            let admin_url = postgres_admin_url();
+            let name = format!("kiln_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to PostgreSQL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create a test database");
+            (
+                with_database(&admin_url, &name),
+                Some(PostgresDatabase { admin_url, name }),
+            )
+        }
+    }
+}
+
+/// Whether the PostgreSQL variant of a test can run; notes a skip when it cannot and
+/// fails when it must.
+pub async fn postgres_available() -> bool {
+    let admin_url = postgres_admin_url();
+    let required = std::env::var("KILN_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    match Database::connect(&admin_url).await {
+        Ok(_) => true,
+        Err(err) if required => {
+            panic!("PostgreSQL at {admin_url} is required but not reachable: {err}")
+        }
+        Err(err) => {
+            eprintln!("skipped: PostgreSQL at {admin_url} is not reachable ({err})");
+            false
+        }
     }
 }
 
@@ -177,26 +240,28 @@ impl TestApp {
     /// An app on `engine` with `tweak` applied to its configuration.
     pub async fn spawn_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temporary directory");
+        let (database_url, postgres) = fresh_database(engine, data_dir.path()).await;
         let mut config = Self::config(data_dir.path());
-        let postgres = match engine {
-            Engine::Sqlite => None,
-            Engine::Postgres => {
-                let admin_url = postgres_admin_url();
-                let name = format!("kiln_test_{}", uuid::Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url)
-                    .await
-                    .expect("connect to PostgreSQL");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .expect("create a test database");
-                config.database_url = Some(with_database(&admin_url, &name));
-                Some(PostgresDatabase { admin_url, name })
-            }
-        };
+        config.database_url = Some(database_url);
         tweak(&mut config);
-        kiln::telemetry::init(&config);
+        let mut app = Self::start(config).await;
+        app._data_dir = Some(data_dir);
+        app.postgres = postgres;
+        app
+    }
 
+    /// A second server process on the same database and data directory, as a replica
+    /// behind a load balancer would be. Stop it before the test ends.
+    pub async fn spawn_sibling(&self) -> TestApp {
+        let mut config = Self::config(&self.data_dir);
+        config.database_url = Some(self.database_url.clone());
+        Self::start(config).await
+    }
+
+    async fn start(config: Config) -> TestApp {
+        kiln::telemetry::init(&config);
+        let data_dir = config.data_dir.clone();
+        let database_url = config.database_url();
         let app = Application::build(config)
             .await
             .expect("the application builds");
@@ -217,14 +282,15 @@ impl TestApp {
             .expect("the server runs");
         });
         TestApp {
-            base,
-            client: reqwest::Client::new(),
+            api: Api::new(base),
             state,
+            data_dir,
+            database_url,
             generated_admin_password,
             shutdown: std::sync::Mutex::new(Some(shutdown)),
             server: tokio::sync::Mutex::new(Some(server)),
-            _data_dir: data_dir,
-            postgres,
+            _data_dir: None,
+            postgres: None,
         }
     }
 
@@ -240,6 +306,56 @@ impl TestApp {
                 .expect("the server stops cleanly");
         }
         let _ = self.state.db.clone().close().await;
+    }
+
+    /// A member of a new team (or of the first team when `team` is `None`) with `roles`,
+    /// signed in.
+    pub async fn member(&self, team: Option<&str>, roles: &[Role]) -> String {
+        let team_id = match team {
+            Some(name) => {
+                account::create_team(&self.state.db, name)
+                    .await
+                    .expect("create team")
+                    .id
+            }
+            None => {
+                let admin = self.admin_token().await;
+                self.state
+                    .tokens
+                    .verify(&admin)
+                    .expect("admin token")
+                    .team_id
+            }
+        };
+        let email = format!("member-{}@example.com", uuid::Uuid::new_v4().simple());
+        let password = "a long enough password";
+        account::create_member(
+            &self.state.db,
+            NewMember {
+                team_id,
+                email: &email,
+                display_name: "",
+                password: SecretString::from(password),
+                roles: RoleSet::new(roles.iter().copied()),
+            },
+        )
+        .await
+        .expect("create member");
+        let login = self.login(&email, password).await;
+        login["token"]
+            .as_str()
+            .expect("the member signs in")
+            .to_owned()
+    }
+}
+
+impl Api {
+    pub fn new(base: String) -> Self {
+        Self {
+            base,
+            client: reqwest::Client::new(),
+            briefs: tokio::sync::Mutex::new(std::collections::HashMap::new()),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -290,53 +406,18 @@ impl TestApp {
             .to_owned()
     }
 
-    /// A member of a new team (or of the first team when `team` is `None`) with `roles`,
-    /// signed in.
-    pub async fn member(&self, team: Option<&str>, roles: &[Role]) -> String {
-        let team_id = match team {
-            Some(name) => {
-                account::create_team(&self.state.db, name)
-                    .await
-                    .expect("create team")
-                    .id
-            }
-            None => {
-                let admin = self.admin_token().await;
-                self.state
-                    .tokens
-                    .verify(&admin)
-                    .expect("admin token")
-                    .team_id
-            }
-        };
-        let email = format!("member-{}@example.com", uuid::Uuid::new_v4().simple());
-        let password = "a long enough password";
-        account::create_member(
-            &self.state.db,
-            NewMember {
-                team_id,
-                email: &email,
-                display_name: "",
-                password: SecretString::from(password),
-                roles: RoleSet::new(roles.iter().copied()),
-            },
-        )
-        .await
-        .expect("create member");
-        let login = self.login(&email, password).await;
-        login["token"]
-            .as_str()
-            .expect("the member signs in")
-            .to_owned()
-    }
-
     /// Submits an image task and returns the `submitTask` payload.
-    pub async fn submit(&self, token: &str, input: Value) -> Value {
+    pub async fn submit(&self, token: &str, mut input: Value) -> Value {
+        if input.get("briefId").is_none() {
+            input["briefId"] = json!(self.brief(token).await);
+        }
         self.graphql_ok(
             Some(token),
             "mutation Submit($input: SubmitTaskInput!) {
                 submitTask(input: $input) {
-                    task { id status prompt count seed }
+                    task { id status stage kind prompt count seed estimatedCost { amount currency } }
+                    duplicateOf { id }
+                    replayed
                     userErrors { field code message }
                 }
             }",
@@ -351,8 +432,10 @@ impl TestApp {
             Some(token),
             "query Task($id: ID!) {
                 task(id: $id) {
-                    id status progress prompt seed upstreamTaskId
-                    outputs { id position format width height byteSize checksumSha256 url thumbnailUrl downloadStatus }
+                    id status stage kind progress prompt seed upstreamTaskId charged
+                    failureReason failureMessage lineage parent { id } children { id stage }
+                    estimatedCost { amount } actualCost { amount }
+                    outputs { id position format mimeType width height durationMs byteSize checksumSha256 url thumbnailUrl downloadStatus downloadAttempts lastDownloadError }
                     history { fromStatus toStatus cause upstreamStatus }
                 }
             }",
@@ -405,6 +488,69 @@ impl TestApp {
         }
         request.send().await.expect("the server answers")
     }
+
+    /// Creates a campaign; the `createCampaign` payload.
+    pub async fn create_campaign(
+        &self,
+        token: &str,
+        name: &str,
+        budget: Option<&str>,
+        threshold: Option<i32>,
+    ) -> Value {
+        self.graphql_ok(
+            Some(token),
+            "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) {
+                campaign { id name budget { amount currency } }
+                userErrors { field code message } } }",
+            json!({ "input": { "name": name, "budget": budget, "alertThresholdPercent": threshold } }),
+        )
+        .await["createCampaign"]
+            .clone()
+    }
+
+    /// Creates a brief in `campaign_id`; its id.
+    pub async fn create_brief(&self, token: &str, campaign_id: &str, title: &str) -> String {
+        let data = self
+            .graphql_ok(
+                Some(token),
+                "mutation($input: CreateBriefInput!) { createBrief(input: $input) { brief { id } userErrors { code message } } }",
+                json!({ "input": { "campaignId": campaign_id, "title": title, "channel": "tmall" } }),
+            )
+            .await;
+        data["createBrief"]["brief"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a brief: {data}"))
+            .to_owned()
+    }
+
+    /// A campaign with a budget (or none) and one brief in it: (campaign id, brief id).
+    pub async fn campaign_with_brief(
+        &self,
+        token: &str,
+        budget: Option<&str>,
+        threshold: Option<i32>,
+    ) -> (String, String) {
+        let payload = self
+            .create_campaign(token, "Spring launch", budget, threshold)
+            .await;
+        let campaign_id = payload["campaign"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a campaign: {payload}"))
+            .to_owned();
+        let brief_id = self.create_brief(token, &campaign_id, "Hero visual").await;
+        (campaign_id, brief_id)
+    }
+
+    /// The brief tasks of `token`'s user go to unless a test names one.
+    pub async fn brief(&self, token: &str) -> String {
+        let mut briefs = self.briefs.lock().await;
+        if let Some(brief) = briefs.get(token) {
+            return brief.clone();
+        }
+        let (_, brief) = self.campaign_with_brief(token, None, None).await;
+        briefs.insert(token.to_owned(), brief.clone());
+        brief
+    }
 }
 
 impl Drop for TestApp {
@@ -449,7 +595,7 @@ pub struct WsSubscription {
 }
 
 impl WsSubscription {
-    pub async fn connect(app: &TestApp, init_payload: Value) -> Self {
+    pub async fn connect(app: &Api, init_payload: Value) -> Self {
         let url = format!("{}/graphql/ws", app.base.replacen("http", "ws", 1));
         let mut request = url.into_client_request().expect("a WebSocket request");
         request.headers_mut().insert(

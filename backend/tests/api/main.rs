@@ -5,9 +5,15 @@
 mod helpers;
 
 mod auth;
+mod campaigns;
+mod duplicates;
+mod durability;
 mod errors;
+mod failures;
 mod files;
+mod generation;
 mod health;
 mod isolation;
+mod replicas;
 mod schema;
 mod tasks;

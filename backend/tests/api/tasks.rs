@@ -110,8 +110,8 @@ both_engines! {
         let fields: Vec<_> = payload["userErrors"].as_array().unwrap().iter().map(|e| (e["field"].clone(), e["code"].clone())).collect();
         assert_eq!(fields, vec![
             (json!(["input", "prompt"]), json!("REQUIRED")),
-            (json!(["input", "count"]), json!("OUT_OF_RANGE")),
             (json!(["input", "seed"]), json!("OUT_OF_RANGE")),
+            (json!(["input", "count"]), json!("OUT_OF_RANGE")),
         ]);
         let list = app.graphql_ok(Some(&token), "{ tasks { edges { node { id } } } }", json!({})).await;
         assert_eq!(list["tasks"]["edges"], json!([]));
@@ -130,6 +130,7 @@ both_engines! {
         let first = app.submit(&token, input.clone()).await;
         let second = app.submit(&token, input).await;
         assert_eq!(first["task"]["id"], second["task"]["id"]);
+        assert_eq!((first["replayed"].clone(), second["replayed"].clone()), (json!(false), json!(true)));
         let list = app.graphql_ok(Some(&token), "{ tasks { edges { node { id } } } }", json!({})).await;
         assert_eq!(list["tasks"]["edges"].as_array().unwrap().len(), 1);
     }

@@ -1,6 +1,8 @@
 use sea_orm_migration::prelude::*;
 
 use crate::m20261123_000001_create_accounts::{Teams, Users};
+use crate::m20261123_000002_create_campaigns_and_briefs::{Briefs, Campaigns};
+use crate::m20261123_000003_create_reference_assets::ReferenceAssets;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -24,6 +26,15 @@ impl MigrationTrait for Migration {
                             .uuid()
                             .not_null(),
                     )
+                    .col(
+                        ColumnDef::new(GenerationTasks::CampaignId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(GenerationTasks::BriefId).uuid().not_null())
+                    // A final's draft, or a retry's original.
+                    .col(ColumnDef::new(GenerationTasks::ParentTaskId).uuid())
+                    .col(ColumnDef::new(GenerationTasks::Lineage).string())
                     .col(ColumnDef::new(GenerationTasks::Kind).string().not_null())
                     .col(
                         ColumnDef::new(GenerationTasks::InputType)
@@ -42,6 +53,11 @@ impl MigrationTrait for Migration {
                             .string()
                             .not_null(),
                     )
+                    // The fingerprint while the task is live, null once it is terminal: the
+                    // unique index on it lets the database refuse a second identical live
+                    // task, under any concurrency and across processes.
+                    .col(ColumnDef::new(GenerationTasks::LiveFingerprint).string())
+                    .col(ColumnDef::new(GenerationTasks::Model).string().not_null())
                     .col(
                         ColumnDef::new(GenerationTasks::Provider)
                             .string()
@@ -54,6 +70,25 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .default(0),
                     )
+                    .col(ColumnDef::new(GenerationTasks::QueuePosition).integer())
+                    .col(
+                        ColumnDef::new(GenerationTasks::EstimatedCostMicros)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(GenerationTasks::ActualCostMicros).big_integer())
+                    .col(
+                        ColumnDef::new(GenerationTasks::Charged)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(
+                        ColumnDef::new(GenerationTasks::Currency)
+                            .string()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(GenerationTasks::CallbackUrl).text())
                     .col(ColumnDef::new(GenerationTasks::FailureReason).string())
                     .col(ColumnDef::new(GenerationTasks::FailureMessage).text())
                     .col(
@@ -73,6 +108,18 @@ impl MigrationTrait for Migration {
                             .not_null(),
                     )
                     .col(ColumnDef::new(GenerationTasks::FinishedAt).timestamp_with_time_zone())
+                    // After this the task fails with QUEUE_TIMEOUT, whatever the upstream says.
+                    .col(
+                        ColumnDef::new(GenerationTasks::DeadlineAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    // Set when the upstream finished generating: from then on only the
+                    // outputs are fetched, the upstream is never asked to generate again.
+                    .col(
+                        ColumnDef::new(GenerationTasks::UpstreamCompletedAt)
+                            .timestamp_with_time_zone(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(GenerationTasks::Table, GenerationTasks::TeamId)
@@ -82,6 +129,21 @@ impl MigrationTrait for Migration {
                         ForeignKey::create()
                             .from(GenerationTasks::Table, GenerationTasks::SubmittedBy)
                             .to(Users::Table, Users::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(GenerationTasks::Table, GenerationTasks::CampaignId)
+                            .to(Campaigns::Table, Campaigns::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(GenerationTasks::Table, GenerationTasks::BriefId)
+                            .to(Briefs::Table, Briefs::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(GenerationTasks::Table, GenerationTasks::ParentTaskId)
+                            .to(GenerationTasks::Table, GenerationTasks::Id),
                     )
                     .to_owned(),
             )
@@ -97,6 +159,32 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("uq_generation_tasks_live_fingerprint")
+                    .table(GenerationTasks::Table)
+                    .col(GenerationTasks::TeamId)
+                    .col(GenerationTasks::LiveFingerprint)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        for (name, column) in [
+            ("idx_generation_tasks_campaign", GenerationTasks::CampaignId),
+            ("idx_generation_tasks_brief", GenerationTasks::BriefId),
+            ("idx_generation_tasks_parent", GenerationTasks::ParentTaskId),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(GenerationTasks::Table)
+                        .col(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         // A retried request with the same key gets the task it already created.
         manager
             .create_index(
@@ -173,6 +261,15 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(OutputAssets::Format).string().not_null())
                     .col(ColumnDef::new(OutputAssets::Width).integer())
                     .col(ColumnDef::new(OutputAssets::Height).integer())
+                    .col(ColumnDef::new(OutputAssets::DurationMs).integer())
+                    .col(ColumnDef::new(OutputAssets::Mime).string())
+                    .col(
+                        ColumnDef::new(OutputAssets::Attempts)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .col(ColumnDef::new(OutputAssets::LastError).text())
                     .col(ColumnDef::new(OutputAssets::ByteSize).big_integer())
                     .col(ColumnDef::new(OutputAssets::ChecksumSha256).string())
                     .col(ColumnDef::new(OutputAssets::StorageKey).string())
@@ -201,6 +298,109 @@ impl MigrationTrait for Migration {
                     .col(OutputAssets::TaskId)
                     .col(OutputAssets::Position)
                     .unique()
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(TaskReferenceAssets::Table)
+                    .col(
+                        ColumnDef::new(TaskReferenceAssets::TaskId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(TaskReferenceAssets::ReferenceAssetId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(TaskReferenceAssets::Position)
+                            .integer()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(TaskReferenceAssets::TaskId)
+                            .col(TaskReferenceAssets::ReferenceAssetId),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(TaskReferenceAssets::Table, TaskReferenceAssets::TaskId)
+                            .to(GenerationTasks::Table, GenerationTasks::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(
+                                TaskReferenceAssets::Table,
+                                TaskReferenceAssets::ReferenceAssetId,
+                            )
+                            .to(ReferenceAssets::Table, ReferenceAssets::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+
+        // Every submission that was answered with an identical live task instead of
+        // spending again, for the duplicate-rate metric.
+        manager
+            .create_table(
+                Table::create()
+                    .table(DuplicateSubmissions::Table)
+                    .col(
+                        ColumnDef::new(DuplicateSubmissions::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(DuplicateSubmissions::TeamId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DuplicateSubmissions::CampaignId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DuplicateSubmissions::BriefId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DuplicateSubmissions::TaskId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DuplicateSubmissions::SubmittedBy)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DuplicateSubmissions::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(DuplicateSubmissions::Table, DuplicateSubmissions::TaskId)
+                            .to(GenerationTasks::Table, GenerationTasks::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_duplicate_submissions_campaign")
+                    .table(DuplicateSubmissions::Table)
+                    .col(DuplicateSubmissions::CampaignId)
                     .to_owned(),
             )
             .await?;
@@ -260,6 +460,8 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
             Jobs::Table.into_iden(),
+            DuplicateSubmissions::Table.into_iden(),
+            TaskReferenceAssets::Table.into_iden(),
             OutputAssets::Table.into_iden(),
             TaskEvents::Table.into_iden(),
             GenerationTasks::Table.into_iden(),
@@ -278,6 +480,10 @@ enum GenerationTasks {
     Id,
     TeamId,
     SubmittedBy,
+    CampaignId,
+    BriefId,
+    ParentTaskId,
+    Lineage,
     Kind,
     InputType,
     Stage,
@@ -286,15 +492,25 @@ enum GenerationTasks {
     Params,
     IdempotencyKey,
     Fingerprint,
+    LiveFingerprint,
+    Model,
     Provider,
     UpstreamTaskId,
     Progress,
+    QueuePosition,
+    EstimatedCostMicros,
+    ActualCostMicros,
+    Charged,
+    Currency,
+    CallbackUrl,
     FailureReason,
     FailureMessage,
     Attempts,
     CreatedAt,
     UpdatedAt,
     FinishedAt,
+    DeadlineAt,
+    UpstreamCompletedAt,
 }
 
 #[derive(DeriveIden)]
@@ -321,6 +537,10 @@ enum OutputAssets {
     Format,
     Width,
     Height,
+    DurationMs,
+    Mime,
+    Attempts,
+    LastError,
     ByteSize,
     ChecksumSha256,
     StorageKey,
@@ -341,5 +561,25 @@ enum Jobs {
     LeaseExpiresAt,
     Attempts,
     LastError,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum TaskReferenceAssets {
+    Table,
+    TaskId,
+    ReferenceAssetId,
+    Position,
+}
+
+#[derive(DeriveIden)]
+enum DuplicateSubmissions {
+    Table,
+    Id,
+    TeamId,
+    CampaignId,
+    BriefId,
+    TaskId,
+    SubmittedBy,
     CreatedAt,
 }

@@ -1,0 +1,250 @@
+//! What the upstream models offer, what they cost, and how far a draft may go.
+//!
+//! The catalogue and prices come from configuration; the defaults describe the models of
+//! the simulated provider.
+
+use serde::{Deserialize, Serialize};
+
+use super::string_enum;
+use super::task::{InputType, TaskKind};
+
+string_enum! {
+    /// Image quality, cheapest first.
+    pub enum Quality {
+        Low => "LOW",
+        Medium => "MEDIUM",
+        High => "HIGH",
+    }
+}
+
+impl Quality {
+    fn rank(self) -> u8 {
+        match self {
+            Quality::Low => 0,
+            Quality::Medium => 1,
+            Quality::High => 2,
+        }
+    }
+
+    pub fn at_most(self, cap: Quality) -> bool {
+        self.rank() <= cap.rank()
+    }
+}
+
+string_enum! {
+    /// Video resolution (the shorter side), smallest first.
+    pub enum Resolution {
+        P480 => "480p",
+        P720 => "720p",
+        P1080 => "1080p",
+    }
+}
+
+impl Resolution {
+    pub fn short_side(self) -> u32 {
+        match self {
+            Resolution::P480 => 480,
+            Resolution::P720 => 720,
+            Resolution::P1080 => 1080,
+        }
+    }
+
+    pub fn at_most(self, cap: Resolution) -> bool {
+        self.short_side() <= cap.short_side()
+    }
+}
+
+string_enum! {
+    pub enum CameraMotion {
+        Static => "STATIC",
+        PanLeft => "PAN_LEFT",
+        PanRight => "PAN_RIGHT",
+        TiltUp => "TILT_UP",
+        TiltDown => "TILT_DOWN",
+        ZoomIn => "ZOOM_IN",
+        ZoomOut => "ZOOM_OUT",
+        Orbit => "ORBIT",
+        Handheld => "HANDHELD",
+    }
+}
+
+string_enum! {
+    pub enum Audio {
+        Mute => "MUTE",
+        WithAudio => "WITH_AUDIO",
+    }
+}
+
+string_enum! {
+    /// File type of an output.
+    pub enum OutputFormat {
+        Png => "PNG",
+        Jpeg => "JPEG",
+        Webp => "WEBP",
+        Gif => "GIF",
+        Mp4 => "MP4",
+    }
+}
+
+impl OutputFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Png => "png",
+            OutputFormat::Jpeg => "jpg",
+            OutputFormat::Webp => "webp",
+            OutputFormat::Gif => "gif",
+            OutputFormat::Mp4 => "mp4",
+        }
+    }
+}
+
+/// Prices of one model, in micros of the configured currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Price {
+    /// One image of 1024×1024 pixels at each quality; other sizes scale by pixel count.
+    pub image_low_micros: i64,
+    pub image_medium_micros: i64,
+    pub image_high_micros: i64,
+    /// One second of video at each resolution.
+    pub second_480p_micros: i64,
+    pub second_720p_micros: i64,
+    pub second_1080p_micros: i64,
+    /// Added per second when the video has audio.
+    pub audio_second_micros: i64,
+}
+
+/// One model an upstream offers, with the parameters it accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    pub id: String,
+    pub label: String,
+    pub kind: TaskKind,
+    pub input_types: Vec<InputType>,
+    /// Image sizes, `WIDTHxHEIGHT`.
+    #[serde(default)]
+    pub sizes: Vec<String>,
+    #[serde(default)]
+    pub qualities: Vec<Quality>,
+    #[serde(default = "one")]
+    pub max_count: u32,
+    /// Video lengths in seconds.
+    #[serde(default)]
+    pub durations: Vec<u32>,
+    #[serde(default)]
+    pub resolutions: Vec<Resolution>,
+    pub output_formats: Vec<OutputFormat>,
+    #[serde(default)]
+    pub negative_prompt: bool,
+    #[serde(default)]
+    pub audio: bool,
+    #[serde(default)]
+    pub max_references: u32,
+    #[serde(default)]
+    pub price: Price,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// How far a draft may go: drafts are for exploring, cheaply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StagePolicy {
+    pub max_quality: Quality,
+    pub max_count: u32,
+    pub max_resolution: Resolution,
+    pub max_duration_secs: u32,
+}
+
+impl Default for StagePolicy {
+    fn default() -> Self {
+        Self {
+            max_quality: Quality::Low,
+            max_count: 2,
+            max_resolution: Resolution::P480,
+            max_duration_secs: 4,
+        }
+    }
+}
+
+/// Parses `WIDTHxHEIGHT`.
+pub fn parse_size(size: &str) -> Option<(u32, u32)> {
+    let (w, h) = size.split_once('x')?;
+    let (w, h) = (w.parse().ok()?, h.parse().ok()?);
+    (w > 0 && h > 0).then_some((w, h))
+}
+
+/// The models of the simulated provider, priced like typical gateways.
+pub fn default_models() -> Vec<ModelSpec> {
+    vec![
+        ModelSpec {
+            id: "sim-image-1".to_owned(),
+            label: "Simulated image".to_owned(),
+            kind: TaskKind::Image,
+            input_types: vec![InputType::TextToImage, InputType::ImageToImage],
+            sizes: vec!["1024x1024".into(), "1536x1024".into(), "1024x1536".into()],
+            qualities: vec![Quality::Low, Quality::Medium, Quality::High],
+            max_count: 4,
+            durations: vec![],
+            resolutions: vec![],
+            output_formats: vec![OutputFormat::Png, OutputFormat::Jpeg, OutputFormat::Webp],
+            negative_prompt: true,
+            audio: false,
+            max_references: 4,
+            price: Price {
+                image_low_micros: 11_000,
+                image_medium_micros: 42_000,
+                image_high_micros: 167_000,
+                ..Price::default()
+            },
+        },
+        ModelSpec {
+            id: "sim-video-1".to_owned(),
+            label: "Simulated video".to_owned(),
+            kind: TaskKind::Video,
+            input_types: vec![
+                InputType::TextToVideo,
+                InputType::ImageToVideo,
+                InputType::VideoToVideo,
+            ],
+            sizes: vec![],
+            qualities: vec![],
+            max_count: 1,
+            durations: vec![4, 8, 12],
+            resolutions: vec![Resolution::P480, Resolution::P720, Resolution::P1080],
+            output_formats: vec![OutputFormat::Gif],
+            negative_prompt: false,
+            audio: true,
+            max_references: 1,
+            price: Price {
+                second_480p_micros: 50_000,
+                second_720p_micros: 100_000,
+                second_1080p_micros: 300_000,
+                audio_second_micros: 20_000,
+                ..Price::default()
+            },
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_as_width_by_height() {
+        assert_eq!(parse_size("1536x1024"), Some((1536, 1024)));
+        assert_eq!(parse_size("0x5"), None);
+        assert_eq!(parse_size("big"), None);
+    }
+
+    #[test]
+    fn qualities_and_resolutions_compare_against_caps() {
+        assert!(Quality::Low.at_most(Quality::Medium));
+        assert!(!Quality::High.at_most(Quality::Low));
+        assert!(Resolution::P480.at_most(Resolution::P480));
+        assert!(!Resolution::P1080.at_most(Resolution::P720));
+    }
+}

@@ -1,0 +1,226 @@
+//! Reference assets in the API: uploads (GraphQL multipart requests) and listing.
+
+use std::io::Read;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Upload};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+
+use super::MAX_PAGE_SIZE;
+use super::error::{UserError, bad_input, state, to_graphql, user_error, user_errors, viewer};
+use super::node::{NodeType, encode};
+use super::task::{MediaKind, decode_cursor, encode_cursor, signed_link};
+use crate::domain::ErrorCode;
+use crate::domain::reference::LicenceStatus as DomainLicenceStatus;
+use crate::domain::task::MediaKind as DomainMediaKind;
+use crate::entity::reference_asset;
+use crate::service::{ServiceError, reference};
+
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::domain::reference::LicenceStatus")]
+pub enum LicenceStatus {
+    Licensed,
+    Owned,
+    Pending,
+    Unknown,
+    Restricted,
+}
+
+/// An uploaded image or video that tasks may start from.
+pub struct ReferenceAsset(reference_asset::Model);
+
+impl ReferenceAsset {
+    pub fn new(model: reference_asset::Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl ReferenceAsset {
+    pub async fn id(&self) -> ID {
+        encode(NodeType::ReferenceAsset, self.0.id)
+    }
+
+    async fn kind(&self) -> async_graphql::Result<MediaKind> {
+        self.0
+            .kind
+            .parse::<DomainMediaKind>()
+            .map(Into::into)
+            .map_err(|e| to_graphql(ServiceError::from(e)))
+    }
+
+    async fn filename(&self) -> &str {
+        &self.0.filename
+    }
+
+    /// Recognised from the file's bytes.
+    async fn mime_type(&self) -> &str {
+        &self.0.mime
+    }
+
+    async fn byte_size(&self) -> f64 {
+        self.0.byte_size as f64
+    }
+
+    async fn checksum_sha256(&self) -> &str {
+        &self.0.checksum_sha256
+    }
+
+    async fn width(&self) -> Option<i32> {
+        self.0.width
+    }
+
+    async fn height(&self) -> Option<i32> {
+        self.0.height
+    }
+
+    async fn licence_status(&self) -> async_graphql::Result<LicenceStatus> {
+        self.0
+            .licence_status
+            .parse::<DomainLicenceStatus>()
+            .map(Into::into)
+            .map_err(|e| to_graphql(ServiceError::from(e)))
+    }
+
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
+    async fn licence_note(&self) -> Option<&str> {
+        self.0.licence_note.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// A signed link to the file, valid for at least an hour.
+    async fn url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        Ok(signed_link(state(ctx)?, self.0.id, "original"))
+    }
+
+    /// A signed link to a PNG preview; images only.
+    async fn thumbnail_url(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let state = state(ctx)?;
+        Ok(self
+            .0
+            .thumbnail_key
+            .as_ref()
+            .map(|_| signed_link(state, self.0.id, "thumbnail")))
+    }
+}
+
+#[derive(Default)]
+pub struct ReferenceQuery;
+
+#[Object]
+impl ReferenceQuery {
+    /// The team's reference assets, newest first.
+    async fn reference_assets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, ReferenceAsset>> {
+        let (state, viewer) = (state(ctx)?, viewer(ctx)?);
+        if !(0..=MAX_PAGE_SIZE as i32).contains(&first) {
+            return Err(bad_input(format!(
+                "`first` must be between 0 and {MAX_PAGE_SIZE}."
+            )));
+        }
+        let after_id = after.as_deref().map(decode_cursor).transpose()?;
+        let page = reference::list(&state.db, viewer, first as u64, after_id)
+            .await
+            .map_err(to_graphql)?;
+        let mut connection = Connection::new(after_id.is_some(), page.has_next);
+        for model in page.items {
+            connection.edges.push(Edge::new(
+                encode_cursor(model.id),
+                ReferenceAsset::new(model),
+            ));
+        }
+        Ok(connection)
+    }
+}
+
+#[derive(InputObject)]
+pub struct UploadReferenceAssetInput {
+    /// The file, sent as a GraphQL multipart request.
+    pub file: Upload,
+    #[graphql(default_with = "LicenceStatus::Unknown")]
+    pub licence_status: LicenceStatus,
+    /// Where it comes from (a URL, a photographer, a stock id).
+    pub source: Option<String>,
+    pub licence_note: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct UploadReferenceAssetPayload {
+    pub reference_asset: Option<ReferenceAsset>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct ReferenceMutation;
+
+#[Object]
+impl ReferenceMutation {
+    /// Uploads a reference image or video. The type is judged by content; the same file
+    /// uploaded twice is the same reference.
+    async fn upload_reference_asset(
+        &self,
+        ctx: &Context<'_>,
+        input: UploadReferenceAssetInput,
+    ) -> async_graphql::Result<UploadReferenceAssetPayload> {
+        let (state, viewer) = (state(ctx)?, viewer(ctx)?);
+        let failed = |e: UserError| UploadReferenceAssetPayload {
+            reference_asset: None,
+            user_errors: vec![e],
+        };
+        let upload = match input.file.value(ctx) {
+            Ok(upload) => upload,
+            Err(_) => {
+                return Ok(failed(user_error(
+                    ErrorCode::Required,
+                    "file",
+                    "Attach the file to the request.",
+                )));
+            }
+        };
+        let filename = upload.filename.clone();
+        let limit = state.config.upload_limit_bytes;
+        let mut bytes = Vec::new();
+        // One byte past the limit is enough to know it is too big.
+        let read = upload
+            .into_read()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes);
+        if read.is_err() {
+            return Ok(failed(user_error(
+                ErrorCode::Invalid,
+                "file",
+                "The upload could not be read.",
+            )));
+        }
+        let new = reference::NewReference {
+            filename: &filename,
+            bytes: Bytes::from(bytes),
+            licence_status: input.licence_status.into(),
+            source: input.source.as_deref(),
+            licence_note: input.licence_note.as_deref(),
+        };
+        Ok(
+            match user_errors(reference::upload(state, viewer, new).await)? {
+                Ok(model) => UploadReferenceAssetPayload {
+                    reference_asset: Some(ReferenceAsset::new(model)),
+                    user_errors: Vec::new(),
+                },
+                Err(errors) => UploadReferenceAssetPayload {
+                    reference_asset: None,
+                    user_errors: errors,
+                },
+            },
+        )
+    }
+}

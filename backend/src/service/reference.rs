@@ -1,0 +1,241 @@
+//! Reference assets: uploads checked by content, kept in storage, used by tasks.
+
+use bytes::Bytes;
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::task::Page;
+use super::{ServiceError, asset, is_unique_violation};
+use crate::auth::Viewer;
+use crate::domain::campaign::optional_text;
+use crate::domain::reference::{LicenceStatus, clean_filename, sniff};
+use crate::domain::task::{MediaKind, ReferenceRef};
+use crate::domain::{ErrorCode, FieldError};
+use crate::entity::{reference_asset, task_reference_asset};
+use crate::state::AppState;
+
+pub struct NewReference<'a> {
+    pub filename: &'a str,
+    pub bytes: Bytes,
+    pub licence_status: LicenceStatus,
+    pub source: Option<&'a str>,
+    pub licence_note: Option<&'a str>,
+}
+
+/// Stores an upload after checking what it is. The same file uploaded again by the same
+/// team is the same reference.
+pub async fn upload(
+    state: &AppState,
+    viewer: &Viewer,
+    new: NewReference<'_>,
+) -> Result<reference_asset::Model, ServiceError> {
+    if !viewer.roles.can_create() {
+        return Err(ServiceError::Forbidden("only creators upload references"));
+    }
+    if new.bytes.is_empty() {
+        return Err(FieldError::new("file", ErrorCode::Required, "The file is empty.").into());
+    }
+    let limit = state.config.upload_limit_bytes;
+    if new.bytes.len() > limit {
+        return Err(FieldError::new(
+            "file",
+            ErrorCode::OutOfRange,
+            format!("A reference has at most {} MB.", limit / (1024 * 1024)),
+        )
+        .into());
+    }
+    let sniffed = sniff(&new.bytes)?;
+    let source = optional_text("source", new.source, 2_000)?;
+    let licence_note = optional_text("licenceNote", new.licence_note, 4_000)?;
+    let checksum = hex::encode(Sha256::digest(&new.bytes));
+    if let Some(existing) = find_by_checksum(&state.db, viewer.team_id, &checksum).await? {
+        return Ok(existing);
+    }
+
+    let (width, height, thumbnail) = match sniffed.kind {
+        MediaKind::Image => {
+            let inspected = asset::inspect(new.bytes.clone()).await.map_err(|_| {
+                FieldError::new(
+                    "file",
+                    ErrorCode::Invalid,
+                    "This image cannot be read; it may be damaged or too large.",
+                )
+            })?;
+            (
+                Some(inspected.width as i32),
+                Some(inspected.height as i32),
+                inspected.thumbnail,
+            )
+        }
+        // Kiln does not decode video; the upstream does.
+        MediaKind::Video => (None, None, None),
+    };
+    let id = Uuid::now_v7();
+    let base = format!("teams/{}/references/{id}", viewer.team_id);
+    let storage_key = format!("{base}.{}", sniffed.extension);
+    state.storage.put(&storage_key, new.bytes.clone()).await?;
+    let thumbnail_key = match thumbnail {
+        Some(bytes) => {
+            let key = format!("{base}.thumb.png");
+            state.storage.put(&key, bytes).await?;
+            Some(key)
+        }
+        None => None,
+    };
+    let inserted = reference_asset::ActiveModel {
+        id: Set(id),
+        team_id: Set(viewer.team_id),
+        uploaded_by: Set(viewer.user_id),
+        kind: Set(sniffed.kind.as_str().to_owned()),
+        mime: Set(sniffed.mime.to_owned()),
+        filename: Set(clean_filename(new.filename)),
+        byte_size: Set(new.bytes.len() as i64),
+        checksum_sha256: Set(checksum.clone()),
+        width: Set(width),
+        height: Set(height),
+        storage_key: Set(storage_key),
+        thumbnail_key: Set(thumbnail_key),
+        source: Set(source),
+        licence_status: Set(new.licence_status.as_str().to_owned()),
+        licence_note: Set(licence_note),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&state.db)
+    .await;
+    match inserted {
+        Ok(model) => Ok(model),
+        // The same file uploaded concurrently: the first one stands.
+        Err(err) if is_unique_violation(&err) => {
+            find_by_checksum(&state.db, viewer.team_id, &checksum)
+                .await?
+                .ok_or_else(|| {
+                    ServiceError::Corrupt("reference checksum conflict without a row".into())
+                })
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn find_by_checksum(
+    db: &DatabaseConnection,
+    team_id: Uuid,
+    checksum: &str,
+) -> Result<Option<reference_asset::Model>, ServiceError> {
+    Ok(reference_asset::Entity::find()
+        .filter(reference_asset::Column::TeamId.eq(team_id))
+        .filter(reference_asset::Column::ChecksumSha256.eq(checksum))
+        .one(db)
+        .await?)
+}
+
+pub async fn get(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<reference_asset::Model, ServiceError> {
+    reference_asset::Entity::find_by_id(id)
+        .filter(reference_asset::Column::TeamId.eq(viewer.team_id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// A reference by id alone, for requests that prove access with a signed link.
+pub async fn get_unchecked(
+    db: &DatabaseConnection,
+    id: Uuid,
+) -> Result<reference_asset::Model, ServiceError> {
+    reference_asset::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    first: u64,
+    after: Option<Uuid>,
+) -> Result<Page<reference_asset::Model>, ServiceError> {
+    let mut query =
+        reference_asset::Entity::find().filter(reference_asset::Column::TeamId.eq(viewer.team_id));
+    if let Some(after) = after {
+        query = query.filter(reference_asset::Column::Id.lt(after));
+    }
+    let mut items = query
+        .order_by_desc(reference_asset::Column::Id)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    let has_next = items.len() as u64 > first;
+    items.truncate(first as usize);
+    Ok(Page { items, has_next })
+}
+
+/// The viewer's references `ids`, in the given order, as a task records them.
+pub async fn resolve(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> Result<Vec<ReferenceRef>, ServiceError> {
+    let mut refs = Vec::with_capacity(ids.len());
+    for id in ids {
+        let found = reference_asset::Entity::find_by_id(*id)
+            .filter(reference_asset::Column::TeamId.eq(viewer.team_id))
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                FieldError::new(
+                    "referenceAssetIds",
+                    ErrorCode::NotFound,
+                    "A reference asset does not exist.",
+                )
+            })?;
+        refs.push(ReferenceRef {
+            id: found.id,
+            kind: found.kind.parse()?,
+            checksum_sha256: found.checksum_sha256,
+        });
+    }
+    Ok(refs)
+}
+
+/// The references a task started from, in order.
+pub async fn of_task(
+    db: &DatabaseConnection,
+    task_id: Uuid,
+) -> Result<Vec<reference_asset::Model>, ServiceError> {
+    let links = task_reference_asset::Entity::find()
+        .filter(task_reference_asset::Column::TaskId.eq(task_id))
+        .order_by_asc(task_reference_asset::Column::Position)
+        .all(db)
+        .await?;
+    let mut refs = Vec::with_capacity(links.len());
+    for link in links {
+        if let Some(found) = reference_asset::Entity::find_by_id(link.reference_asset_id)
+            .one(db)
+            .await?
+        {
+            refs.push(found);
+        }
+    }
+    Ok(refs)
+}
+
+/// The stored bytes of a reference, for providers that upload them.
+pub async fn bytes(
+    state: &AppState,
+    id: Uuid,
+) -> Result<(reference_asset::Model, Bytes), ServiceError> {
+    let found = reference_asset::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let bytes = state.storage.get_bytes(&found.storage_key).await?;
+    Ok((found, bytes))
+}
