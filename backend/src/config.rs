@@ -56,6 +56,9 @@ pub struct Config {
     pub log: String,
     /// How long the simulated provider takes to produce a result.
     pub simulated_latency_ms: u64,
+    /// Longer side of the simulated provider's pictures (video clips are half of it).
+    /// Benchmarks shrink it to measure Kiln rather than PNG encoding.
+    pub simulated_image_side: u32,
     /// How many jobs one process works on at once.
     pub worker_concurrency: usize,
     /// Longest time a worker waits before it looks for due jobs again; new work wakes it
@@ -137,6 +140,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log: "info,sqlx=warn,sea_orm=warn".to_owned(),
             simulated_latency_ms: 4_000,
+            simulated_image_side: 512,
             worker_concurrency: 16,
             worker_poll_ms: 1_000,
             job_lease_secs: 60,

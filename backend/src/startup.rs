@@ -62,6 +62,7 @@ impl Application {
                 db.clone(),
                 Duration::from_millis(config.simulated_latency_ms),
                 config.simulated_failures.clone(),
+                config.simulated_image_side,
             )),
             events: EventBus::new(db.get_database_backend()),
             work_ready: Arc::new(Notify::new()),

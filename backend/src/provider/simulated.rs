@@ -39,11 +39,6 @@ use crate::domain::catalogue::CameraMotion;
 use crate::domain::task::{FailureReason, TaskKind};
 use crate::entity::{simulated_upstream_failure, simulated_upstream_task};
 
-/// Longer side of the generated images, in pixels. Smaller than what was asked: the
-/// pictures stand in for real ones, and small ones keep tests and benchmarks fast.
-const IMAGE_LONG_SIDE: u32 = 512;
-/// Longer side of the generated clips.
-const VIDEO_LONG_SIDE: u32 = 256;
 /// Frames per second of the generated clips.
 const VIDEO_FPS: u32 = 2;
 /// Polls during processing happen at most this far apart, so progress moves visibly.
@@ -110,16 +105,25 @@ impl Failure {
 pub struct SimulatedProvider {
     db: DatabaseConnection,
     latency: Duration,
+    /// Longer side of the generated pictures, in pixels (clips: half). Smaller than what
+    /// was asked: they stand in for real ones, and small ones keep tests fast.
+    image_side: u32,
     failures: SimulatedFailures,
     /// Upstream ids this process has reported as processing.
     seen_processing: Mutex<HashSet<String>>,
 }
 
 impl SimulatedProvider {
-    pub fn new(db: DatabaseConnection, latency: Duration, failures: SimulatedFailures) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        latency: Duration,
+        failures: SimulatedFailures,
+        image_side: u32,
+    ) -> Self {
         Self {
             db,
             latency,
+            image_side: image_side.clamp(16, 4096),
             failures,
             seen_processing: Mutex::new(HashSet::new()),
         }
@@ -329,6 +333,7 @@ impl Provider for SimulatedProvider {
             });
         }
         let request = request.clone();
+        let side = self.image_side;
         let unreachable = failure == Some(Failure::Download);
         let outputs =
             tokio::task::spawn_blocking(move || -> Result<Vec<UpstreamOutput>, ProviderError> {
@@ -343,7 +348,7 @@ impl Provider for SimulatedProvider {
                                 expires_at: Some(Utc::now() - chrono::Duration::minutes(1)),
                             }
                         } else {
-                            OutputSource::Inline(render(&request, position)?)
+                            OutputSource::Inline(render(&request, position, side)?)
                         };
                         Ok(UpstreamOutput { source })
                     })
@@ -382,11 +387,12 @@ impl Provider for SimulatedProvider {
     }
 }
 
-/// Output `position` of a task: a PNG still for images, an animated GIF for videos.
-pub fn render(request: &ProviderRequest, position: u32) -> Result<Bytes, ProviderError> {
+/// Output `position` of a task, `side` pixels on its longer side: a PNG still for
+/// images, an animated GIF (half the size) for videos.
+pub fn render(request: &ProviderRequest, position: u32, side: u32) -> Result<Bytes, ProviderError> {
     match request.kind {
-        TaskKind::Image => render_png(request, position),
-        TaskKind::Video => render_gif(request, position),
+        TaskKind::Image => render_png(request, position, side),
+        TaskKind::Video => render_gif(request, position, side / 2),
     }
 }
 
@@ -467,8 +473,12 @@ fn encode_error(e: impl std::fmt::Display) -> ProviderError {
 }
 
 /// A still picture for an image task.
-pub fn render_png(request: &ProviderRequest, position: u32) -> Result<Bytes, ProviderError> {
-    let (width, height) = scaled(request, IMAGE_LONG_SIDE);
+pub fn render_png(
+    request: &ProviderRequest,
+    position: u32,
+    side: u32,
+) -> Result<Bytes, ProviderError> {
+    let (width, height) = scaled(request, side);
     let image = Palette::of(request, position).draw(width, height, 0.0, 0.0, 1.0);
     let mut out = Cursor::new(Vec::new());
     image
@@ -478,8 +488,12 @@ pub fn render_png(request: &ProviderRequest, position: u32) -> Result<Bytes, Pro
 }
 
 /// A looping clip for a video task: the picture moves as the camera motion says.
-pub fn render_gif(request: &ProviderRequest, position: u32) -> Result<Bytes, ProviderError> {
-    let (width, height) = scaled(request, VIDEO_LONG_SIDE);
+pub fn render_gif(
+    request: &ProviderRequest,
+    position: u32,
+    side: u32,
+) -> Result<Bytes, ProviderError> {
+    let (width, height) = scaled(request, side);
     let palette = Palette::of(request, position);
     let seconds = request.params.duration_secs.unwrap_or(4).max(1);
     let frames = seconds * VIDEO_FPS;
@@ -553,8 +567,8 @@ mod tests {
 
     #[test]
     fn the_same_task_renders_the_same_png() {
-        let a = render_png(&request("a red kettle", 7, InputType::TextToImage), 0).unwrap();
-        let b = render_png(&request("a red kettle", 7, InputType::TextToImage), 0).unwrap();
+        let a = render_png(&request("a red kettle", 7, InputType::TextToImage), 0, 512).unwrap();
+        let b = render_png(&request("a red kettle", 7, InputType::TextToImage), 0, 512).unwrap();
         assert_eq!(a, b);
         let decoded = image::load_from_memory(&a).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (512, 512));
@@ -562,20 +576,20 @@ mod tests {
 
     #[test]
     fn another_seed_or_position_renders_another_png() {
-        let base = render_png(&request("a red kettle", 7, InputType::TextToImage), 0).unwrap();
+        let base = render_png(&request("a red kettle", 7, InputType::TextToImage), 0, 512).unwrap();
         assert_ne!(
             base,
-            render_png(&request("a red kettle", 8, InputType::TextToImage), 0).unwrap()
+            render_png(&request("a red kettle", 8, InputType::TextToImage), 0, 512).unwrap()
         );
         assert_ne!(
             base,
-            render_png(&request("a red kettle", 7, InputType::TextToImage), 1).unwrap()
+            render_png(&request("a red kettle", 7, InputType::TextToImage), 1, 512).unwrap()
         );
     }
 
     #[test]
     fn a_video_task_renders_an_animated_gif_as_long_as_asked() {
-        let clip = render(&request("waves at dusk", 3, InputType::TextToVideo), 0).unwrap();
+        let clip = render(&request("waves at dusk", 3, InputType::TextToVideo), 0, 512).unwrap();
         assert_eq!(&clip[..6], b"GIF89a");
         let frames = image::codecs::gif::GifDecoder::new(Cursor::new(&clip[..])).unwrap();
         let frames: Vec<_> = image::AnimationDecoder::into_frames(frames)
