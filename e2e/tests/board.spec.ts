@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { admin, expectSamePage, markPage, signIn } from './helpers';
+import { admin, expectSamePage, markPage, signIn, startCampaign, unique } from './helpers';
 
 test('a wrong password shows a clear message and keeps the user on the login page', async ({ page }) => {
   await signIn(page, admin.email, 'definitely not the password');
@@ -10,15 +10,17 @@ test('a wrong password shows a clear message and keeps the user on the login pag
 
 test('a creator submits a prompt and watches it finish live, without reloading', async ({ page }) => {
   await signIn(page);
-  await expect(page.getByTestId('prompt-input')).toBeVisible();
+  await startCampaign(page);
   await markPage(page);
 
-  const prompt = `a red enamel kettle on a sunny beach ${Date.now()}`;
+  const prompt = unique('a red enamel kettle on a sunny beach');
   await page.getByTestId('prompt-input').fill(prompt);
+  await expect(page.getByTestId('cost-estimate')).toContainText('$');
   await page.getByTestId('submit-task').click();
 
   const card = page.getByTestId('task-card').filter({ hasText: prompt });
   await expect(card).toHaveCount(1);
+  await expect(card).toHaveAttribute('data-stage', 'DRAFT');
   await expect(card).toHaveAttribute('data-status', 'PROCESSING');
   await expect(card.getByTestId('task-status')).toBeVisible();
   await expect(card).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 30_000 });
@@ -34,13 +36,95 @@ test('a creator submits a prompt and watches it finish live, without reloading',
 
 test('double-clicking submit creates one task', async ({ page }) => {
   await signIn(page);
-  const prompt = `one task only ${Date.now()}`;
+  await startCampaign(page);
+  const prompt = unique('one task only');
   await page.getByTestId('prompt-input').fill(prompt);
   await page.getByTestId('submit-task').dblclick();
   const cards = page.getByTestId('task-card').filter({ hasText: prompt });
   await expect(cards).toHaveCount(1);
-  // Still one after the server has answered every click.
+  // Still one after the server has answered every click; the reload also shows the
+  // brief was remembered.
   await page.reload();
   await expect(page.getByTestId('task-card').first()).toBeVisible();
   await expect(page.getByTestId('task-card').filter({ hasText: prompt })).toHaveCount(1);
+});
+
+test('draft → promote → final, watched live', async ({ page }) => {
+  await signIn(page);
+  await startCampaign(page);
+  await markPage(page);
+
+  // A draft: the composer starts in draft mode.
+  await expect(page.getByTestId('stage-toggle')).toHaveAttribute('data-stage', 'DRAFT');
+  const prompt = unique('a paper lantern at dusk');
+  await page.getByTestId('prompt-input').fill(prompt);
+  await page.getByTestId('submit-task').click();
+  const card = page.getByTestId('task-card').filter({ hasText: prompt });
+  await expect(card).toHaveAttribute('data-stage', 'DRAFT');
+  await expect(card).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 30_000 });
+
+  // Its page.
+  await card.getByTestId('task-link').click();
+  const taskPage = page.getByTestId('task-page');
+  await expect(taskPage).toHaveAttribute('data-stage', 'DRAFT');
+  await expect(taskPage).toHaveAttribute('data-status', 'SUCCEEDED');
+  const draftPath = new URL(page.url()).pathname;
+  expect(draftPath).toMatch(/^\/tasks\/.+/);
+  await expect(page.getByTestId('timeline-entry')).toHaveCount(4);
+
+  // Promote, asking the final for more than a draft may have.
+  await page.getByTestId('promote-task').click();
+  await page.getByTestId('promote-quality').selectOption('HIGH');
+  await page.getByTestId('promote-submit').click();
+
+  // The final's page, linked to the draft, live from processing to done.
+  await expect(page).not.toHaveURL(new RegExp(`${draftPath}$`));
+  await expect(taskPage).toHaveAttribute('data-stage', 'FINAL');
+  const finalPath = new URL(page.url()).pathname;
+  await expect(page.getByTestId('lineage-parent')).toHaveAttribute('href', draftPath);
+  await expect(page.getByTestId('lineage-parent')).toContainText(prompt);
+  await expect(taskPage).toHaveAttribute('data-status', 'PROCESSING', { timeout: 15_000 });
+  await expect(taskPage).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 30_000 });
+  const output = page.getByTestId('task-output').first();
+  await expect(output).toBeVisible();
+  await expect(output).toHaveAttribute('data-download-status', 'STORED');
+  await expect
+    .poll(() => output.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(0);
+  await expect(page.getByTestId('task-parameters')).toContainText('High');
+  await expect(page.getByTestId('task-timeline').getByTestId('timeline-entry').last()).toHaveAttribute(
+    'data-to',
+    'SUCCEEDED',
+  );
+
+  // And the draft lists the final.
+  await page.getByTestId('lineage-parent').click();
+  await expect(page).toHaveURL(new RegExp(`${draftPath}$`));
+  await expect(page.getByTestId('lineage-child')).toHaveAttribute('href', finalPath);
+  await expect(page.getByTestId('lineage-child')).toContainText('Final');
+  await expectSamePage(page);
+});
+
+test('a duplicate submit while the first is running shows the running task and spends nothing', async ({
+  page,
+}) => {
+  await signIn(page);
+  await startCampaign(page);
+  const prompt = unique('a glass teapot on a windowsill');
+  await page.getByTestId('prompt-input').fill(prompt);
+  await page.getByTestId('submit-task').click();
+  const cards = page.getByTestId('task-card').filter({ hasText: prompt });
+  await expect(cards).toHaveCount(1);
+  const first = cards.first();
+  const firstId = await first.getAttribute('data-task-id');
+
+  // The composer still holds the same input: the estimate warns before a second submit.
+  await expect(page.getByTestId('duplicate-warning')).toBeVisible();
+  await expect(page.getByTestId('duplicate-link')).toHaveAttribute('href', `/tasks/${firstId}`);
+  await page.getByTestId('submit-task').click();
+  await expect(page.getByTestId('duplicate-notice')).toBeVisible();
+  await expect(page.getByTestId('duplicate-notice')).toContainText('already running');
+  await expect(cards).toHaveCount(1);
+  await expect(page.getByTestId('stat-duplicates')).toHaveText('1');
+  await expect(page.getByTestId('stat-tasks')).toHaveText('1');
 });

@@ -1,21 +1,25 @@
 //! Kiln's browser UI: a Leptos app rendered on the client and compiled to
 //! WebAssembly, served as static files by the Kiln backend.
 //!
-//! It signs a creator in, submits image tasks and shows them moving through
-//! `QUEUED → SUBMITTED → PROCESSING → SUCCEEDED` live, in English or Simplified
-//! Chinese.
+//! It signs a creator in, keeps the campaign and brief they work on, composes
+//! generation tasks (image or video, draft or final) with a live cost estimate, and
+//! shows them moving through `QUEUED → SUBMITTED → PROCESSING → SUCCEEDED` live, on
+//! the board and on each task's own page, in English or Simplified Chinese.
 //!
 //! # Layout
 //!
 //! - `main.rs` only mounts [`App`].
-//! - [`app`]: the root component, shared context and routes (`/login`, `/`).
-//! - [`pages`]: one file per route — `login`, `board`.
-//! - [`components`]: widgets the pages are made of — header, submit form, task card,
-//!   status badge, status filter.
-//! - [`api`]: the one way to reach the server — `graphql_query` over HTTP, typed
-//!   operations derived from `../schema.graphql` and `graphql/*.graphql`, and the
-//!   `graphql-transport-ws` subscription client.
-//! - [`model`]: the board's own task type, independent of which operation fetched it.
+//! - [`app`]: the root component, shared context (language, session, notices carried
+//!   across navigation) and the routes (`/login`, `/`, `/tasks/:id`).
+//! - [`pages`]: one file per route — `login`, `board`, `task`.
+//! - [`components`]: widgets the pages are made of — header, brief picker, budget
+//!   alerts, composer (parameters, references, estimate), task filters, task card,
+//!   and the task page's parts (facts, outputs, timeline, lineage, promote form).
+//! - [`api`]: the one way to reach the server — `graphql_query` over HTTP (and
+//!   `graphql_upload` for multipart uploads), typed operations derived from
+//!   `../schema.graphql` and `graphql/*.graphql`, and the `graphql-transport-ws`
+//!   subscription client.
+//! - [`model`]: the UI's own types, independent of which operation fetched them.
 //! - [`session`]: whether someone is signed in, as a signal the routes follow.
 //! - [`i18n`]: every user-visible string, in both languages, and the language toggle.
 //!

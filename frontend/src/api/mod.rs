@@ -1,6 +1,7 @@
 //! Everything that talks to the Kiln server.
 //!
 //! - [`graphql_query`]: one typed GraphQL request over HTTP.
+//! - [`graphql_upload`]: the same with files, as a GraphQL multipart request.
 //! - [`operations`]: the typed operations, one per file in `frontend/graphql/`.
 //! - [`ws`]: live events over `graphql-transport-ws`.
 //!
@@ -68,13 +69,54 @@ pub async fn graphql_query<Q: GraphQLQuery>(
     variables: Q::Variables,
 ) -> Result<Q::ResponseData, ApiError> {
     let body = Q::build_query(variables);
-    let mut request = Request::post(ENDPOINT);
-    if let Some(token) = token() {
-        request = request.header("Authorization", &format!("Bearer {token}"));
-    }
-    let response = request
+    let request = authorised(Request::post(ENDPOINT))
         .json(&body)
-        .map_err(|e| ApiError::Decode(e.to_string()))?
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    send::<Q>(request).await
+}
+
+/// Runs one operation with files attached, following the GraphQL multipart request
+/// spec (github.com/jaydenseric/graphql-multipart-request-spec): the operation goes in
+/// the `operations` part with `null` where each file belongs, `map` says which part
+/// fills which variable, and the files follow as parts `0`, `1`, …
+///
+/// `files` pairs a variable path such as `variables.input.file` with the file.
+pub async fn graphql_upload<Q: GraphQLQuery>(
+    variables: Q::Variables,
+    files: Vec<(&'static str, web_sys::File)>,
+) -> Result<Q::ResponseData, ApiError> {
+    let operations = serde_json::to_string(&Q::build_query(variables))
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    let map: serde_json::Map<String, serde_json::Value> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (path, _))| (i.to_string(), serde_json::json!([path])))
+        .collect();
+    let form = web_sys::FormData::new().map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    let appended = form
+        .append_with_str("operations", &operations)
+        .and_then(|()| form.append_with_str("map", &serde_json::Value::Object(map).to_string()));
+    appended.map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    for (i, (_, file)) in files.iter().enumerate() {
+        form.append_with_blob_and_filename(&i.to_string(), file, &file.name())
+            .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    }
+    // No content type of our own: the browser writes the multipart boundary into it.
+    let request = authorised(Request::post(ENDPOINT))
+        .body(form)
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    send::<Q>(request).await
+}
+
+fn authorised(request: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
+    match token() {
+        Some(token) => request.header("Authorization", &format!("Bearer {token}")),
+        None => request,
+    }
+}
+
+async fn send<Q: GraphQLQuery>(request: Request) -> Result<Q::ResponseData, ApiError> {
+    let response = request
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;

@@ -9,7 +9,9 @@
 //! [`run`] keeps the subscription alive for as long as its future lives: when the
 //! socket drops it reconnects with capped, jittered backoff, and after every
 //! acknowledged connection it asks the caller to resynchronise, because events sent
-//! while it was away are gone for good.
+//! while it was away are gone for good. A stream the server completes is subscribed
+//! again the same way (`taskEvents` completes when its subscriber falls behind);
+//! the caller ends the subscription by answering an event with [`Flow::Stop`].
 
 use futures::future::{Either, select};
 use futures::{SinkExt, StreamExt};
@@ -40,6 +42,16 @@ pub enum LinkState {
     Connecting,
     Live,
     Reconnecting,
+    /// Nothing left to listen for (e.g. the task on the page has finished).
+    Idle,
+}
+
+/// What the caller wants after an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// Nothing more is wanted: close the socket and return.
+    Stop,
 }
 
 #[derive(Deserialize)]
@@ -71,18 +83,21 @@ enum Ended {
     Refused,
     /// The session is over (signed out); stop for good.
     SignedOut,
+    /// The caller has what it wanted.
+    Finished,
 }
 
 /// Subscribes to `Q` and keeps it running until the returned future is dropped (the
 /// board spawns it so that it is cancelled when the board unmounts).
 ///
-/// - `on_data`: each `next` payload's data.
+/// - `on_data`: each `next` payload's data; answering [`Flow::Stop`] ends the
+///   subscription.
 /// - `on_state`: the connection state, for the UI.
 /// - `on_connected`: after each acknowledged connection, to refetch what may have
 ///   been missed while disconnected.
 pub async fn run<Q: GraphQLQuery>(
     variables: Q::Variables,
-    mut on_data: impl FnMut(Q::ResponseData),
+    mut on_data: impl FnMut(Q::ResponseData) -> Flow,
     mut on_state: impl FnMut(LinkState),
     mut on_connected: impl FnMut(),
 ) {
@@ -115,6 +130,10 @@ pub async fn run<Q: GraphQLQuery>(
         .await
         {
             Ended::SignedOut => return,
+            Ended::Finished => {
+                on_state(LinkState::Idle);
+                return;
+            }
             Ended::Dropped => attempt = 0,
             Ended::Refused => {
                 // Ask over HTTP, which reports a bad token unambiguously (and signs
@@ -157,7 +176,7 @@ async fn connect<Q: GraphQLQuery>(
     url: &str,
     token: &str,
     query: &Value,
-    on_data: &mut impl FnMut(Q::ResponseData),
+    on_data: &mut impl FnMut(Q::ResponseData) -> Flow,
     on_state: &mut impl FnMut(LinkState),
     on_connected: &mut impl FnMut(),
 ) -> Ended {
@@ -245,7 +264,12 @@ async fn connect<Q: GraphQLQuery>(
                         }
                     };
                 match into_result(response.data, response.errors.unwrap_or_default()) {
-                    Ok(data) => on_data(data),
+                    Ok(data) => {
+                        if on_data(data) == Flow::Stop {
+                            // Dropping the socket closes it.
+                            return Ended::Finished;
+                        }
+                    }
                     Err(ApiError::Unauthenticated(_)) => return Ended::SignedOut,
                     Err(e) => logging::warn!("a live event carried an error: {e}"),
                 }
@@ -260,7 +284,8 @@ async fn connect<Q: GraphQLQuery>(
                 // connection at least backs off and rechecks the session.
                 return Ended::Refused;
             }
-            // The server finished the stream (e.g. it is shutting down); start over.
+            // The server finished the stream (it is shutting down, or this subscriber
+            // fell behind): start over, and let the caller re-read what it missed.
             ServerMessage::Complete { id } if id == SUBSCRIPTION_ID => return Ended::Dropped,
             ServerMessage::Ping => {
                 if send(&mut ws, &json!({ "type": "pong" })).await.is_err() {

@@ -2,6 +2,7 @@
 //! the language toggle and sign-out.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::api::operations::Me;
 use crate::api::ws::LinkState;
@@ -23,22 +24,24 @@ pub fn Header(
             LinkState::Connecting => ("link connecting", Key::LiveConnecting),
             LinkState::Live => ("link live", Key::Live),
             LinkState::Reconnecting => ("link reconnecting", Key::LiveReconnecting),
+            // Nothing to listen for (a finished task): no indicator to worry about.
+            LinkState::Idle => return None,
         };
-        view! {
+        Some(view! {
             <span class=class role="status" data-testid="live-status">
                 <span class="link-dot" aria-hidden="true"></span>
                 {i18n.t(key)}
             </span>
-        }
+        })
     };
 
     view! {
         <header class="topbar">
             <div class="topbar-inner">
-                <div class="brand">
+                <A href="/" attr:class="brand" attr:data-testid="home">
                     <span class="brand-mark" aria-hidden="true"></span>
                     <span class="brand-name">{move || i18n.t(Key::AppName)}</span>
-                </div>
+                </A>
                 <span class="team" data-testid="team-name">
                     {move || me.get().map(|m| m.team)}
                 </span>

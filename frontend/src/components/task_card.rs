@@ -1,32 +1,31 @@
 //! One task on the board. The card reads its task from a signal, so a live event
 //! changes the card in place (status, progress, thumbnails) without re-creating it.
+//! The whole card is a link to the task's page.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
-use crate::components::status_badge::StatusBadge;
+use crate::components::status_badge::{StageBadge, StatusBadge};
 use crate::i18n::{self, Key, use_i18n};
-use crate::model::{Output, Status, Task};
+use crate::model::{Kind, Output, Status, Task};
 
 #[component]
 pub fn TaskCard(#[prop(into)] task: Signal<Task>) -> impl IntoView {
     let i18n = use_i18n();
     let status = Signal::derive(move || task.with(|t| t.status));
+    let stage = Signal::derive(move || task.with(|t| t.stage));
+    let href = move || task.with(|t| format!("/tasks/{}", t.id));
 
     let meta = move || {
         let lang = i18n.lang();
-        task.with(|t| {
-            let mut parts = Vec::new();
-            if let Some(ratio) = t.aspect_ratio {
-                parts.push(i18n::aspect_ratio_short(ratio).to_owned());
+        task.with(|t| i18n::task_summary(lang, t))
+    };
+    let waiting = move || {
+        task.with(|t| match (t.status, t.queue_position) {
+            (Status::Queued | Status::Submitted, Some(n)) => {
+                Some(i18n::queue_position(i18n.lang(), n))
             }
-            parts.push(i18n::image_count(lang, t.count));
-            if let Some(seed) = t.seed {
-                parts.push(i18n::seed(lang, seed));
-            }
-            if let Some(name) = &t.submitted_by {
-                parts.push(i18n::submitted_by(lang, name));
-            }
-            parts.join(" · ")
+            _ => None,
         })
     };
 
@@ -35,32 +34,34 @@ pub fn TaskCard(#[prop(into)] task: Signal<Task>) -> impl IntoView {
             class="card"
             data-testid="task-card"
             data-status=move || status.get().as_str()
+            data-stage=move || stage.get().map(|s| s.as_str()).unwrap_or_default()
             data-task-id=move || task.with(|t| t.id.clone())
         >
             <Media task=task />
             <div class="card-body">
                 <div class="card-top">
-                    <StatusBadge status=status />
-                    <time
-                        class="created"
-                        datetime=move || task.with(|t| t.created_at.clone())
-                    >
+                    <span class="badges">
+                        <StatusBadge status=status />
+                        <StageBadge stage=stage />
+                    </span>
+                    <time class="created" datetime=move || task.with(|t| t.created_at.clone())>
                         {move || task.with(|t| i18n::datetime(i18n.lang(), &t.created_at))}
                     </time>
                 </div>
-                <p class="prompt" title=move || task.with(|t| t.prompt.clone())>
+                <A href=href attr:class="prompt card-link" attr:data-testid="task-link">
                     {move || task.with(|t| t.prompt.clone())}
-                </p>
+                </A>
                 <Show when=move || status.get() == Status::Processing>
                     <Progress value=Signal::derive(move || task.with(|t| t.progress)) />
                 </Show>
-                <Show when=move || status.get() == Status::Failed>
+                {move || waiting().map(|text| view! { <p class="queue" data-testid="queue-position">{text}</p> })}
+                <Show when=move || matches!(status.get(), Status::Failed | Status::Cancelled)>
                     <div class="failure" role="note">
                         <strong>
                             {move || {
                                 task.with(|t| match t.failure_reason {
                                     Some(reason) => i18n::failure_reason(i18n.lang(), reason),
-                                    None => i18n.t(Key::FailedTitle),
+                                    None => i18n::status(i18n.lang(), t.status),
                                 })
                             }}
                         </strong>
@@ -71,13 +72,23 @@ pub fn TaskCard(#[prop(into)] task: Signal<Task>) -> impl IntoView {
                     </div>
                 </Show>
                 <p class="meta">{meta}</p>
+                <div class="card-foot">
+                    <span class="kind-label" data-testid="task-kind">
+                        {move || {
+                            task.with(|t| t.kind.map(|k| i18n::kind(i18n.lang(), k)).unwrap_or_default())
+                        }}
+                    </span>
+                    <span class="cost" data-testid="task-cost" title=move || i18n.t(Key::Cost)>
+                        {move || task.with(|t| i18n::task_cost(i18n.lang(), t))}
+                    </span>
+                </div>
             </div>
         </article>
     }
 }
 
 #[component]
-fn Progress(#[prop(into)] value: Signal<i64>) -> impl IntoView {
+pub fn Progress(#[prop(into)] value: Signal<i64>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="progress-row">
@@ -96,8 +107,9 @@ fn Progress(#[prop(into)] value: Signal<i64>) -> impl IntoView {
     }
 }
 
-/// The picture area: thumbnails once there are any, otherwise a placeholder shaped
+/// The picture area: results once there are any, otherwise a placeholder shaped
 /// like the requested aspect ratio, so the grid does not jump when results arrive.
+/// Videos (animated GIFs from the simulated provider) play in place.
 #[component]
 fn Media(task: Signal<Task>) -> impl IntoView {
     let i18n = use_i18n();
@@ -105,27 +117,27 @@ fn Media(task: Signal<Task>) -> impl IntoView {
     // restart the placeholder's animation) when something they show changes.
     let shown = Memo::new(move |_| {
         task.with(|t| {
-            let thumbs: Vec<Output> = t
+            let ready: Vec<Output> = t
                 .outputs
                 .iter()
-                .filter(|o| o.thumbnail_url.is_some())
+                .filter(|o| o.thumbnail_url.is_some() || o.url.is_some())
                 .cloned()
                 .collect();
-            (thumbs, t.status, t.aspect_ratio, t.prompt.clone())
+            (ready, t.status, t.aspect_ratio, t.prompt.clone(), t.kind)
         })
     });
     view! {
         <div class="media">
             {move || {
-                let (thumbs, status, ratio, prompt) = shown.get();
-                if !thumbs.is_empty() {
+                let (ready, status, ratio, prompt, kind) = shown.get();
+                if !ready.is_empty() {
                     // Two wide pictures read better stacked than squeezed side by side.
                     let wide = ratio.is_some_and(|r| r.dimensions().0 > r.dimensions().1);
-                    let columns = match (thumbs.len(), wide) {
+                    let columns = match (ready.len(), wide) {
                         (1, _) | (2, true) => 1,
                         _ => 2,
                     };
-                    let single = thumbs.len() == 1;
+                    let single = ready.len() == 1;
                     let layout = if single { "thumbs single" } else { "thumbs multi" };
                     let lang = i18n.lang();
                     view! {
@@ -133,7 +145,7 @@ fn Media(task: Signal<Task>) -> impl IntoView {
                             class=layout
                             style:grid-template-columns=format!("repeat({columns}, 1fr)")
                         >
-                            {thumbs
+                            {ready
                                 .into_iter()
                                 .map(|o| thumbnail(o, &prompt, lang, single))
                                 .collect_view()}
@@ -145,7 +157,11 @@ fn Media(task: Signal<Task>) -> impl IntoView {
                     let caption = if status == Status::Succeeded {
                         i18n.t(Key::SavingOutputs).to_owned()
                     } else {
-                        ratio.map(i18n::aspect_ratio_short).unwrap_or_default().to_owned()
+                        let shape = ratio.map(|r| r.short()).unwrap_or_default();
+                        match kind {
+                            Some(Kind::Video) => format!("▶ {shape}"),
+                            _ => shape,
+                        }
                     };
                     let class = format!(
                         "placeholder placeholder-{}",
@@ -175,7 +191,14 @@ fn thumbnail(
     single: bool,
 ) -> impl IntoView + use<> {
     let alt = i18n::output_alt(lang, prompt, output.position);
-    let full = output.url.clone().or_else(|| output.thumbnail_url.clone());
+    // Moving outputs play in place (an `<img>` animates a GIF); stills use the
+    // small preview.
+    let moving = output.is_moving();
+    let src = if moving {
+        output.url.clone().or_else(|| output.thumbnail_url.clone())
+    } else {
+        output.thumbnail_url.clone().or_else(|| output.url.clone())
+    };
     // The same picture, blurred behind it, fills the letterbox of a single
     // thumbnail whose shape differs from the card's.
     let backdrop = output
@@ -183,24 +206,19 @@ fn thumbnail(
         .as_ref()
         .filter(|_| single)
         .map(|u| format!("url(\"{}\")", u.replace('"', "%22")));
+    let duration = output.duration_ms.map(|ms| i18n::duration_ms(lang, ms));
     view! {
-        <a
-            class="thumb"
-            href=full
-            target="_blank"
-            rel="noopener"
-            title=i18n::t(lang, Key::OpenFullSize)
-            style:background-image=backdrop
-        >
+        <div class="thumb" style:background-image=backdrop>
             <img
                 data-testid="task-thumbnail"
-                src=output.thumbnail_url
+                src=src
                 alt=alt
                 loading="lazy"
                 decoding="async"
                 width=output.width.map(|w| w.to_string())
                 height=output.height.map(|h| h.to_string())
             />
-        </a>
+            {duration.map(|d| view! { <span class="duration-badge">"▶ " {d}</span> })}
+        </div>
     }
 }

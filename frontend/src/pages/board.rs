@@ -1,25 +1,37 @@
-//! `/`: the submit form and the team's tasks, kept current by the `taskEvents`
-//! subscription.
+//! `/`: the brief context, the composer and the tasks, kept current by the
+//! `taskEvents` subscription.
 //!
 //! The list has three sources that can arrive in any order: pages of the `tasks`
-//! query, the `submitTask` result, and live events. All of them go through
+//! query, the submit result, and live events. All of them go through
 //! [`TaskList::upsert`], which keys by id and keeps whichever copy of a task is newer,
 //! so a task never appears twice and a late, stale copy never rolls a card back.
+//!
+//! The filters (and the chosen campaign/brief) are applied by the server, to the list
+//! and to the subscription alike; changing them re-reads the list and re-subscribes.
 
+use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::{spawn_local, spawn_local_scoped_with_cancellation};
 use leptos_router::components::Redirect;
 
 use crate::api::ApiError;
-use crate::api::operations::{self, Me, TaskEvents, TaskFilter, task_events};
-use crate::api::ws::{self, LinkState};
+use crate::api::operations::catalogue::fetch_catalogue;
+use crate::api::operations::tasks::{self, Submitted, TaskEvents, TaskQuery};
+use crate::api::operations::{self, Me};
+use crate::api::ws::{self, Flow, LinkState};
+use crate::components::brief_picker::{BriefContext, BriefPicker};
+use crate::components::budget_alerts::BudgetAlertBanners;
+use crate::components::composer::Composer;
 use crate::components::header::Header;
-use crate::components::status_filter::StatusFilter;
-use crate::components::submit_form::SubmitForm;
 use crate::components::task_card::TaskCard;
+use crate::components::task_filters::{Filters, Scope, TaskFilters};
 use crate::i18n::{Key, use_i18n};
-use crate::model::{Task, timestamp_ms};
+use crate::model::{Catalogue, Task, timestamp_ms};
 use crate::session::use_session;
+
+/// Spend figures are re-read this long after the last status change, so a burst of
+/// events costs one request.
+const STATS_DEBOUNCE_MS: u32 = 700;
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
@@ -44,15 +56,16 @@ struct Entry {
 #[derive(Clone, Copy)]
 struct TaskList {
     entries: RwSignal<Vec<Entry>>,
-    filter: RwSignal<TaskFilter>,
+    /// `None` until the brief context has settled.
+    query: RwSignal<Option<TaskQuery>>,
     /// Cursor of the next page; `None` when everything is loaded.
     next: RwSignal<Option<String>>,
-    /// The first page for the current filter has arrived.
+    /// The first page for the current query has arrived.
     loaded: RwSignal<bool>,
     loading: RwSignal<bool>,
     loading_more: RwSignal<bool>,
     error: RwSignal<Option<ApiError>>,
-    /// Bumped when the filter changes, so answers for the previous filter that land
+    /// Bumped when the query changes, so answers for the previous query that land
     /// late are dropped instead of mixing two lists.
     generation: StoredValue<u64>,
 }
@@ -61,10 +74,10 @@ impl TaskList {
     fn new() -> Self {
         Self {
             entries: RwSignal::new(Vec::new()),
-            filter: RwSignal::new(TaskFilter::All),
+            query: RwSignal::new(None),
             next: RwSignal::new(None),
             loaded: RwSignal::new(false),
-            loading: RwSignal::new(false),
+            loading: RwSignal::new(true),
             loading_more: RwSignal::new(false),
             error: RwSignal::new(None),
             generation: StoredValue::new(0),
@@ -109,29 +122,38 @@ impl TaskList {
         }
     }
 
+    /// Whether `task` belongs on the list as it is filtered now.
+    fn admits(&self, task: &Task) -> bool {
+        self.query
+            .with_untracked(|q| q.as_ref().is_some_and(|q| q.admits(task)))
+    }
+
     /// A live event: the card changes in place, and a task the board has not seen
-    /// appears if the current filter wants it.
+    /// appears if the filters want it.
     fn on_event(&self, task: Task) {
-        let wanted = self.filter.get_untracked().admits(task.status);
+        let wanted = self.admits(&task);
         self.upsert(task, wanted);
     }
 
     /// Whether an answer requested under `generation` still belongs on the board:
-    /// false after a filter change, and after the board is gone (signed out while
+    /// false after a query change, and after the board is gone (signed out while
     /// the request was in flight), when its signals may no longer be touched.
     fn is_current(&self, generation: u64) -> bool {
         self.generation.try_get_value() == Some(generation)
     }
 
-    fn set_filter(&self, filter: TaskFilter) {
-        if self.filter.get_untracked() != filter {
-            self.filter.set(filter);
+    fn set_query(&self, query: TaskQuery) {
+        if self.query.with_untracked(|q| q.as_ref() != Some(&query)) {
+            self.query.set(Some(query));
             self.reload();
         }
     }
 
     /// Starts the list over from the first page.
     fn reload(&self) {
+        let Some(query) = self.query.get_untracked() else {
+            return;
+        };
         let this = *self;
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
@@ -140,9 +162,8 @@ impl TaskList {
         self.loaded.set(false);
         self.error.set(None);
         self.loading.set(true);
-        let filter = self.filter.get_untracked();
         spawn_local(async move {
-            let result = operations::fetch_tasks(filter, None).await;
+            let result = tasks::fetch_tasks(&query, None).await;
             if !this.is_current(generation) {
                 return;
             }
@@ -154,7 +175,7 @@ impl TaskList {
         });
     }
 
-    fn first_page(&self, page: operations::TaskPage) {
+    fn first_page(&self, page: tasks::TaskPage) {
         self.merge(page.tasks);
         self.next.set(page.next);
         self.loaded.set(true);
@@ -165,11 +186,13 @@ impl TaskList {
     /// Re-reads the first page after the live connection (re)opens: whatever
     /// changed while it was down comes back this way.
     fn resync(&self) {
+        let Some(query) = self.query.get_untracked() else {
+            return;
+        };
         let this = *self;
         let generation = self.generation.get_value();
-        let filter = self.filter.get_untracked();
         spawn_local(async move {
-            let result = operations::fetch_tasks(filter, None).await;
+            let result = tasks::fetch_tasks(&query, None).await;
             if !this.is_current(generation) {
                 return;
             }
@@ -186,7 +209,8 @@ impl TaskList {
     }
 
     fn load_more(&self) {
-        let Some(after) = self.next.get_untracked() else {
+        let (Some(after), Some(query)) = (self.next.get_untracked(), self.query.get_untracked())
+        else {
             return;
         };
         if self.loading_more.get_untracked() {
@@ -194,11 +218,10 @@ impl TaskList {
         }
         let this = *self;
         let generation = self.generation.get_value();
-        let filter = self.filter.get_untracked();
         self.loading_more.set(true);
         self.error.set(None);
         spawn_local(async move {
-            let result = operations::fetch_tasks(filter, Some(after)).await;
+            let result = tasks::fetch_tasks(&query, Some(after)).await;
             if !this.is_current(generation) {
                 return;
             }
@@ -218,137 +241,251 @@ impl TaskList {
 fn Board() -> impl IntoView {
     let i18n = use_i18n();
     let me = RwSignal::new(None::<Me>);
+    let catalogue = RwSignal::new(None::<Catalogue>);
+    let catalogue_error = RwSignal::new(None::<ApiError>);
     let link = RwSignal::new(LinkState::Connecting);
+    let context = BriefContext::new();
+    let filters = Filters::new();
     let list = TaskList::new();
+    // Bumped on every status change, for the composer's duplicate check.
+    let tick = RwSignal::new(0u64);
+    let stats_generation = StoredValue::new(0u64);
 
     spawn_local(async move {
         // Without the viewer the header is merely emptier; an expired session is
         // handled centrally and anything else shows up on the list as well.
-        if let Ok(viewer) = operations::viewer().await {
+        if let Ok(viewer) = operations::viewer().await
+            && !me.is_disposed()
+        {
             me.set(Some(viewer));
         }
     });
-    list.reload();
-    // Cancelled when the board unmounts (sign-out), which also closes the socket.
-    spawn_local_scoped_with_cancellation(ws::run::<TaskEvents>(
-        task_events::Variables,
-        move |data| list.on_event(operations::event_task(data)),
-        move |state| link.set(state),
-        move || list.resync(),
-    ));
+    let load_catalogue = move || {
+        spawn_local(async move {
+            let result = fetch_catalogue().await;
+            if catalogue.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(c) => {
+                    catalogue.set(Some(c));
+                    catalogue_error.set(None);
+                }
+                Err(e) => catalogue_error.set(Some(e)),
+            }
+        });
+    };
+    load_catalogue();
+    context.load();
 
-    let on_created = Callback::new(move |task: Task| {
-        // Show the new task even if the list was filtered to something it is not.
-        if !list.filter.get_untracked().admits(task.status) {
-            list.set_filter(TaskFilter::All);
+    let refresh_stats = move || {
+        let generation = stats_generation.get_value() + 1;
+        stats_generation.set_value(generation);
+        spawn_local(async move {
+            TimeoutFuture::new(STATS_DEBOUNCE_MS).await;
+            if stats_generation.try_get_value() == Some(generation) {
+                context.refresh_stats();
+            }
+        });
+    };
+
+    // The query follows the filters and the chosen brief, once that has settled.
+    Effect::new(move |_| {
+        if !context.ready() {
+            return;
         }
-        list.upsert(task, true);
+        let campaign_id = context.campaign_id.get();
+        let brief_id = context.brief_id.get();
+        let (campaign_id, brief_id) = match filters.scope.get() {
+            Scope::Brief => (campaign_id, brief_id),
+            Scope::Campaign => (campaign_id, None),
+            Scope::Team => (None, None),
+        };
+        list.set_query(TaskQuery {
+            status: filters.status.get(),
+            stage: filters.stage.get(),
+            kind: filters.kind.get(),
+            mine: filters.mine.get(),
+            campaign_id,
+            brief_id,
+        });
     });
 
+    // One subscription for the current query. An effect cleans up its previous run
+    // before the next, which cancels the previous subscription (and closes its
+    // socket); unmounting the board cancels the last one.
+    Effect::new(move |_| {
+        let Some(query) = list.query.get() else {
+            return;
+        };
+        spawn_local_scoped_with_cancellation(ws::run::<TaskEvents>(
+            query.event_variables(),
+            move |data| {
+                let event = tasks::task_event(data);
+                if event.transition {
+                    tick.update(|t| *t += 1);
+                    refresh_stats();
+                }
+                list.on_event(event.task);
+                Flow::Continue
+            },
+            move |state| link.set(state),
+            move || list.resync(),
+        ));
+    });
+
+    let on_created = Callback::new(move |submitted: Submitted| {
+        let Submitted { task, duplicate } = submitted;
+        // Show a new task even if the list was filtered to something it is not.
+        if !duplicate && !list.admits(&task) && filters.narrowed() {
+            filters.widen();
+        }
+        let wanted = list.admits(&task) || !duplicate;
+        list.upsert(task, wanted);
+        tick.update(|t| *t += 1);
+        refresh_stats();
+    });
+
+    let brief = Signal::derive(move || context.brief());
+    let is_admin = Signal::derive(move || me.with(|m| m.as_ref().is_some_and(Me::is_admin)));
     let empty = move || {
         list.loaded.get() && list.entries.with(Vec::is_empty) && list.error.with(Option::is_none)
+    };
+    let skeleton = move || {
+        (list.loading.get() || list.query.with(Option::is_none))
+            && list.entries.with(Vec::is_empty)
+            && list.error.with(Option::is_none)
+            && !(context.loaded.get() && context.campaigns.with(Vec::is_empty))
     };
 
     view! {
         <div class="app">
             <Header me=me link=link />
-            <main class="board">
-                <aside class="composer">
-                    <SubmitForm on_created=on_created />
-                </aside>
-                <section class="tasks" aria-labelledby="tasks-title">
-                    <div class="tasks-head">
-                        <h2 id="tasks-title">{move || i18n.t(Key::Tasks)}</h2>
-                        <StatusFilter
-                            value=list.filter
-                            on_change=Callback::new(move |f| list.set_filter(f))
-                        />
-                    </div>
-                    {move || {
-                        list.error
-                            .get()
-                            .map(|e| {
-                                view! {
-                                    <div class="banner" role="alert" data-testid="list-error">
-                                        <span>
-                                            {i18n.t(Key::LoadTasksFailed)} " " {e.message(i18n.lang())}
-                                        </span>
-                                        <button
-                                            type="button"
-                                            class="button small"
-                                            on:click=move |_| {
-                                                if list.loaded.get_untracked() {
-                                                    list.load_more()
-                                                } else {
-                                                    list.reload()
-                                                }
-                                            }
-                                        >
-                                            {i18n.t(Key::Retry)}
-                                        </button>
-                                    </div>
-                                }
-                            })
-                    }}
-                    <div class="grid" data-testid="task-list">
-                        <For
-                            each=move || list.entries.get()
-                            key=|entry| entry.id.clone()
-                            children=|entry| view! { <TaskCard task=entry.task /> }
-                        />
-                    </div>
-                    <Show when=move || list.loading.get() && list.entries.with(Vec::is_empty)>
-                        <div class="grid">
-                            {(0..3)
-                                .map(|_| {
+            <div class="page">
+                <BudgetAlertBanners on_alert=Callback::new(move |_| refresh_stats()) />
+                <BriefPicker context=context is_admin=is_admin />
+                <main class="board">
+                    <aside class="composer">
+                        {move || {
+                            catalogue_error
+                                .get()
+                                .map(|e| {
                                     view! {
-                                        <div class="card skeleton" aria-hidden="true">
-                                            <div class="media"></div>
-                                            <div class="card-body">
-                                                <div class="line"></div>
-                                                <div class="line short"></div>
-                                            </div>
+                                        <div class="banner" role="alert">
+                                            <span>
+                                                {i18n.t(Key::LoadModelsFailed)} " "
+                                                {e.message(i18n.lang())}
+                                            </span>
+                                            <button
+                                                type="button"
+                                                class="button small"
+                                                on:click=move |_| load_catalogue()
+                                            >
+                                                {i18n.t(Key::Retry)}
+                                            </button>
                                         </div>
                                     }
                                 })
-                                .collect_view()}
+                        }}
+                        <Composer
+                            catalogue=catalogue
+                            brief=brief
+                            on_created=on_created
+                            refresh=tick
+                        />
+                    </aside>
+                    <section class="tasks" aria-labelledby="tasks-title">
+                        <div class="tasks-head">
+                            <h2 id="tasks-title">{move || i18n.t(Key::Tasks)}</h2>
+                            <TaskFilters filters=filters />
                         </div>
-                    </Show>
-                    <Show when=empty>
-                        <div class="empty">
-                            <span class="empty-mark" aria-hidden="true"></span>
-                            <p>
-                                {move || {
-                                    if list.filter.get() == TaskFilter::All {
-                                        i18n.t(Key::NoTasks)
-                                    } else {
-                                        i18n.t(Key::NoTasksFiltered)
+                        {move || {
+                            list.error
+                                .get()
+                                .map(|e| {
+                                    view! {
+                                        <div class="banner" role="alert" data-testid="list-error">
+                                            <span>
+                                                {i18n.t(Key::LoadTasksFailed)} " "
+                                                {e.message(i18n.lang())}
+                                            </span>
+                                            <button
+                                                type="button"
+                                                class="button small"
+                                                on:click=move |_| {
+                                                    if list.loaded.get_untracked() {
+                                                        list.load_more()
+                                                    } else {
+                                                        list.reload()
+                                                    }
+                                                }
+                                            >
+                                                {i18n.t(Key::Retry)}
+                                            </button>
+                                        </div>
                                     }
-                                }}
-                            </p>
+                                })
+                        }}
+                        <div class="grid" data-testid="task-list">
+                            <For
+                                each=move || list.entries.get()
+                                key=|entry| entry.id.clone()
+                                children=|entry| view! { <TaskCard task=entry.task /> }
+                            />
                         </div>
-                    </Show>
-                    <Show when=move || list.next.with(Option::is_some)>
-                        <div class="more">
-                            <button
-                                type="button"
-                                class="button"
-                                data-testid="load-more"
-                                disabled=move || list.loading_more.get()
-                                on:click=move |_| list.load_more()
-                            >
-                                {move || {
-                                    if list.loading_more.get() {
-                                        i18n.t(Key::Loading)
-                                    } else {
-                                        i18n.t(Key::LoadMore)
-                                    }
-                                }}
-                            </button>
-                        </div>
-                    </Show>
-                </section>
-            </main>
+                        <Show when=skeleton>
+                            <div class="grid">
+                                {(0..3)
+                                    .map(|_| {
+                                        view! {
+                                            <div class="card skeleton" aria-hidden="true">
+                                                <div class="media"></div>
+                                                <div class="card-body">
+                                                    <div class="line"></div>
+                                                    <div class="line short"></div>
+                                                </div>
+                                            </div>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </div>
+                        </Show>
+                        <Show when=empty>
+                            <div class="empty">
+                                <span class="empty-mark" aria-hidden="true"></span>
+                                <p>
+                                    {move || {
+                                        if filters.narrowed() {
+                                            i18n.t(Key::NoTasksFiltered)
+                                        } else {
+                                            i18n.t(Key::NoTasks)
+                                        }
+                                    }}
+                                </p>
+                            </div>
+                        </Show>
+                        <Show when=move || list.next.with(Option::is_some)>
+                            <div class="more">
+                                <button
+                                    type="button"
+                                    class="button"
+                                    data-testid="load-more"
+                                    disabled=move || list.loading_more.get()
+                                    on:click=move |_| list.load_more()
+                                >
+                                    {move || {
+                                        if list.loading_more.get() {
+                                            i18n.t(Key::Loading)
+                                        } else {
+                                            i18n.t(Key::LoadMore)
+                                        }
+                                    }}
+                                </button>
+                            </div>
+                        </Show>
+                    </section>
+                </main>
+            </div>
         </div>
     }
 }

@@ -1,0 +1,101 @@
+//! Problems with a form's input, shown next to the field at fault.
+//!
+//! Every form in the UI reports problems the same way: the server's `userErrors`
+//! (and the few a form catches itself) go in a [`Problem`] list, [`FieldErrors`]
+//! shows a field's own, and [`FormErrors`] the rest above the submit button.
+
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+use crate::i18n::{self, Key, Lang, use_i18n};
+use crate::model::UserError;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Problem {
+    /// Reported by the server in `userErrors`.
+    Server(UserError),
+    /// Caught before sending, e.g. text that is not a number cannot even be encoded.
+    Local { field: &'static str, key: Key },
+}
+
+impl Problem {
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Problem::Server(e) => e.field.as_deref(),
+            Problem::Local { field, .. } => Some(field),
+        }
+    }
+
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Problem::Server(e) => i18n::user_error(lang, e.field.as_deref(), e.code, &e.message),
+            Problem::Local { key, .. } => i18n::t(lang, *key).to_owned(),
+        }
+    }
+}
+
+pub fn from_server(errors: Vec<UserError>) -> Vec<Problem> {
+    errors.into_iter().map(Problem::Server).collect()
+}
+
+/// Whether `field` has a problem. Tracked.
+pub fn has(problems: Signal<Vec<Problem>>, field: &'static str) -> bool {
+    problems.with(|p| p.iter().any(|p| p.field() == Some(field)))
+}
+
+/// The problems with one field, under it.
+#[component]
+pub fn FieldErrors(
+    #[prop(into)] problems: Signal<Vec<Problem>>,
+    field: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let lang = i18n.lang();
+        problems.with(|p| {
+            p.iter()
+                .filter(|p| p.field() == Some(field))
+                .map(|p| {
+                    view! {
+                        <p class="field-error" data-testid="form-error" data-field=field>
+                            {p.text(lang)}
+                        </p>
+                    }
+                })
+                .collect_view()
+        })
+    }
+}
+
+/// Problems that belong to no field the form shows, and a failed request.
+#[component]
+pub fn FormErrors(
+    #[prop(into)] problems: Signal<Vec<Problem>>,
+    /// The fields the form shows next to their inputs.
+    fields: &'static [&'static str],
+    #[prop(into, optional)] failure: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let lang = i18n.lang();
+        let mut texts: Vec<String> = problems.with(|p| {
+            p.iter()
+                .filter(|p| !p.field().is_some_and(|f| fields.contains(&f)))
+                .map(|p| p.text(lang))
+                .collect()
+        });
+        if let Some(e) = failure.get() {
+            texts.push(e.message(lang));
+        }
+        texts
+            .into_iter()
+            .map(|text| {
+                view! {
+                    <p class="alert" role="alert" data-testid="form-error">
+                        {text}
+                    </p>
+                }
+            })
+            .collect_view()
+    }
+}

@@ -1,0 +1,160 @@
+//! The names of the API's values: statuses, stages, qualities, causes, …
+
+use super::{Lang, pick};
+use crate::model::{
+    AspectRatio, Audio, CameraMotion, DownloadStatus, FailureReason, InputType, Kind,
+    LicenceStatus, LineageKind, Quality, Stage, Status, TransitionCause,
+};
+
+pub fn status(lang: Lang, status: Status) -> &'static str {
+    let (en, zh) = match status {
+        Status::Queued => ("Queued", "排队中"),
+        Status::Submitted => ("Submitted", "已提交"),
+        Status::Processing => ("Processing", "生成中"),
+        Status::Succeeded => ("Succeeded", "已完成"),
+        Status::Failed => ("Failed", "失败"),
+        Status::Cancelled => ("Cancelled", "已取消"),
+        Status::Unknown => ("Unknown", "未知"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn stage(lang: Lang, stage: Stage) -> &'static str {
+    let (en, zh) = match stage {
+        Stage::Draft => ("Draft", "草稿"),
+        Stage::Final => ("Final", "终稿"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn kind(lang: Lang, kind: Kind) -> &'static str {
+    let (en, zh) = match kind {
+        Kind::Image => ("Image", "图像"),
+        Kind::Video => ("Video", "视频"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn input_type(lang: Lang, input: InputType) -> &'static str {
+    let (en, zh) = match input {
+        InputType::TextToImage => ("Text → image", "文生图"),
+        InputType::ImageToImage => ("Image → image", "图生图"),
+        InputType::TextToVideo => ("Text → video", "文生视频"),
+        InputType::ImageToVideo => ("Image → video", "图生视频"),
+        InputType::VideoToVideo => ("Video → video", "视频生视频"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn aspect_ratio(lang: Lang, ratio: AspectRatio) -> &'static str {
+    let (en, zh) = match ratio {
+        AspectRatio::Square1x1 => ("1:1 Square", "1:1 方形"),
+        AspectRatio::Landscape16x9 => ("16:9 Landscape", "16:9 横版"),
+        AspectRatio::Portrait9x16 => ("9:16 Portrait", "9:16 竖版"),
+        AspectRatio::Landscape4x3 => ("4:3 Landscape", "4:3 横版"),
+        AspectRatio::Portrait3x4 => ("3:4 Portrait", "3:4 竖版"),
+        AspectRatio::Landscape21x9 => ("21:9 Cinema", "21:9 超宽"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn quality(lang: Lang, quality: Quality) -> &'static str {
+    let (en, zh) = match quality {
+        Quality::Low => ("Low", "低"),
+        Quality::Medium => ("Medium", "中"),
+        Quality::High => ("High", "高"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn camera_motion(lang: Lang, motion: CameraMotion) -> &'static str {
+    let (en, zh) = match motion {
+        CameraMotion::Static => ("Static", "固定机位"),
+        CameraMotion::PanLeft => ("Pan left", "左摇"),
+        CameraMotion::PanRight => ("Pan right", "右摇"),
+        CameraMotion::TiltUp => ("Tilt up", "上仰"),
+        CameraMotion::TiltDown => ("Tilt down", "下俯"),
+        CameraMotion::ZoomIn => ("Zoom in", "推镜"),
+        CameraMotion::ZoomOut => ("Zoom out", "拉镜"),
+        CameraMotion::Orbit => ("Orbit", "环绕"),
+        CameraMotion::Handheld => ("Handheld", "手持"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn audio(lang: Lang, audio: Audio) -> &'static str {
+    let (en, zh) = match audio {
+        Audio::Mute => ("Silent", "无声"),
+        Audio::WithAudio => ("With audio", "有声"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn licence(lang: Lang, licence: LicenceStatus) -> &'static str {
+    let (en, zh) = match licence {
+        LicenceStatus::Licensed => ("Licensed", "已授权"),
+        LicenceStatus::Owned => ("Owned", "自有版权"),
+        LicenceStatus::Pending => ("Licence pending", "授权待定"),
+        LicenceStatus::Unknown => ("Licence unknown", "授权未知"),
+        LicenceStatus::Restricted => ("Restricted", "受限使用"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn failure_reason(lang: Lang, reason: FailureReason) -> &'static str {
+    let (en, zh) = match reason {
+        FailureReason::InvalidParams => ("The parameters were refused", "参数被拒绝"),
+        FailureReason::ContentPolicy => ("Blocked by the content policy", "被内容政策拦截"),
+        FailureReason::Quota => ("The upstream quota is used up", "上游额度已用完"),
+        FailureReason::QueueTimeout => ("Timed out in the queue", "排队超时"),
+        FailureReason::UpstreamError => ("The upstream service failed", "上游服务出错"),
+        FailureReason::DownloadFailed => ("The result could not be downloaded", "结果下载失败"),
+        FailureReason::Cancelled => ("Cancelled", "已取消"),
+        FailureReason::Unknown => ("Failed", "失败"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn cause(lang: Lang, cause: &TransitionCause) -> String {
+    let (en, zh) = match cause {
+        TransitionCause::Submitted => ("Submitted by a member", "成员提交"),
+        TransitionCause::UpstreamAccepted => ("Accepted by the upstream", "上游已接收"),
+        TransitionCause::UpstreamProgress => ("Upstream reported progress", "上游报告进度"),
+        TransitionCause::UpstreamCompleted => ("Finished and stored", "已完成并保存"),
+        TransitionCause::UpstreamFailed => ("The upstream failed it", "上游返回失败"),
+        TransitionCause::Cancelled => ("Cancelled", "已取消"),
+        TransitionCause::DeadlinePassed => ("The deadline passed", "超过截止时间"),
+        TransitionCause::DownloadFailed => ("The download failed", "下载失败"),
+        TransitionCause::RetriesExhausted => ("Retries used up", "重试次数已用尽"),
+        TransitionCause::Other(raw) => return raw.clone(),
+    };
+    pick(lang, en, zh).to_owned()
+}
+
+pub fn download_status(lang: Lang, status: DownloadStatus) -> &'static str {
+    let (en, zh) = match status {
+        DownloadStatus::Pending => ("Saving…", "保存中…"),
+        DownloadStatus::Stored => ("Stored", "已保存"),
+        DownloadStatus::Expired => ("Link expired", "链接已过期"),
+        DownloadStatus::Failed => ("Download failed", "下载失败"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn lineage(lang: Lang, kind: LineageKind) -> &'static str {
+    let (en, zh) = match kind {
+        LineageKind::Promotion => ("Final", "终稿"),
+        LineageKind::Retry => ("Retry", "重试"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn role(lang: Lang, role: &str) -> String {
+    let (en, zh) = match role {
+        "ADMIN" => ("Admin", "管理员"),
+        "CREATOR" => ("Creator", "创作者"),
+        "REVIEWER" => ("Reviewer", "审核员"),
+        other => return other.to_owned(),
+    };
+    pick(lang, en, zh).to_owned()
+}

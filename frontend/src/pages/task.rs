@@ -1,0 +1,393 @@
+//! `/tasks/:id`: one task with everything Kiln knows about it, kept live by the
+//! `taskUpdated` subscription until the task ends, and the actions it allows:
+//! cancel (while live), retry (failed or cancelled), promote to final (a succeeded
+//! draft). Promote and retry lead to the new task's page.
+
+use leptos::prelude::*;
+use leptos::task::{spawn_local, spawn_local_scoped_with_cancellation};
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::ApiError;
+use crate::api::operations::catalogue::fetch_catalogue;
+use crate::api::operations::task::{self as api, Created, TaskUpdated};
+use crate::api::operations::{self, Me};
+use crate::api::ws::{self, Flow, LinkState};
+use crate::app::{FlashNotice, use_flash};
+use crate::components::header::Header;
+use crate::components::lineage::Lineage;
+use crate::components::outputs::Outputs;
+use crate::components::problems::{self, FormErrors, Problem};
+use crate::components::promote_form::PromoteForm;
+use crate::components::status_badge::{StageBadge, StatusBadge};
+use crate::components::task_card::Progress;
+use crate::components::task_facts::{Breadcrumbs, TaskContext, TaskCosts, TaskParameters};
+use crate::components::timeline::Timeline;
+use crate::i18n::{self, Key, use_i18n};
+use crate::model::{Catalogue, Stage, Status, TaskDetail};
+use crate::session::use_session;
+
+#[component]
+pub fn TaskPage() -> impl IntoView {
+    let session = use_session();
+    let params = use_params_map();
+    view! {
+        <Show when=move || session.signed_in() fallback=|| view! { <Redirect path="/login" /> }>
+            // Keyed by the id: moving from a draft to its final starts a fresh view,
+            // which ends the previous task's subscription.
+            {move || {
+                params
+                    .with(|p| p.get("id"))
+                    .map(|id| view! { <TaskView id=id /> })
+            }}
+        </Show>
+    }
+}
+
+/// Where loading the task stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Loaded {
+    Loading,
+    Found,
+    Missing,
+    Failed(ApiError),
+}
+
+#[component]
+fn TaskView(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let flash = use_flash();
+    let navigate = use_navigate();
+    let me = RwSignal::new(None::<Me>);
+    let link = RwSignal::new(LinkState::Connecting);
+    let detail = RwSignal::new(None::<TaskDetail>);
+    let loaded = RwSignal::new(Loaded::Loading);
+    let catalogue = RwSignal::new(None::<Catalogue>);
+    let notice = RwSignal::new(flash.take());
+    let promoting = RwSignal::new(false);
+    let acting = RwSignal::new(false);
+    let action_problems = RwSignal::new(Vec::<Problem>::new());
+    let action_failure = RwSignal::new(None::<ApiError>);
+    let id = StoredValue::new(id);
+
+    spawn_local(async move {
+        if let Ok(viewer) = operations::viewer().await
+            && !me.is_disposed()
+        {
+            me.set(Some(viewer));
+        }
+    });
+    spawn_local(async move {
+        // Only the promote form needs it; without it the form says so.
+        if let Ok(c) = fetch_catalogue().await
+            && !catalogue.is_disposed()
+        {
+            catalogue.set(Some(c));
+        }
+    });
+
+    let apply = move |incoming: TaskDetail| {
+        let newer = detail.with_untracked(|current| {
+            current
+                .as_ref()
+                .is_none_or(|c| c.is_superseded_by(&incoming))
+        });
+        if newer {
+            detail.set(Some(incoming));
+        }
+    };
+
+    let load = move || {
+        loaded.set(Loaded::Loading);
+        spawn_local(async move {
+            let result = api::fetch_task(id.get_value()).await;
+            if loaded.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(Some(task)) => {
+                    apply(task);
+                    loaded.set(Loaded::Found);
+                }
+                Ok(None) => loaded.set(Loaded::Missing),
+                Err(e) => loaded.set(Loaded::Failed(e)),
+            }
+        });
+    };
+    load();
+
+    // Live until the task ends; the server completes the stream then, and the page
+    // closes its socket as soon as it has seen the final state.
+    let live = Memo::new(move |_| {
+        loaded.get() == Loaded::Found
+            && detail.with(|d| d.as_ref().is_some_and(|d| !d.task.status.is_terminal()))
+    });
+    Effect::new(move |_| {
+        if !live.get() {
+            if loaded.get() == Loaded::Found {
+                link.set(LinkState::Idle);
+            }
+            return;
+        }
+        spawn_local_scoped_with_cancellation(ws::run::<TaskUpdated>(
+            api::task_updated_variables(id.get_value()),
+            move |data| {
+                let task = api::updated_task(data);
+                let done = task.task.status.is_terminal();
+                apply(task);
+                if done { Flow::Stop } else { Flow::Continue }
+            },
+            move |state| link.set(state),
+            // Each subscription starts with the task's current state, so a
+            // reconnect needs no re-read.
+            || {},
+        ));
+    });
+
+    let status = Signal::derive(move || {
+        detail.with(|d| d.as_ref().map(|d| d.task.status).unwrap_or(Status::Unknown))
+    });
+    let stage = Signal::derive(move || detail.with(|d| d.as_ref().and_then(|d| d.task.stage)));
+    let can_cancel = move || status.get().is_active();
+    let can_retry = move || matches!(status.get(), Status::Failed | Status::Cancelled);
+    let can_promote =
+        move || status.get() == Status::Succeeded && stage.get() == Some(Stage::Draft);
+
+    let go_to = Callback::new(move |(created, notice): (Created, FlashNotice)| {
+        flash.set(if created.duplicate {
+            FlashNotice::Duplicate
+        } else {
+            notice
+        });
+        navigate(&format!("/tasks/{}", created.id), Default::default());
+    });
+
+    let run_action = move |action: Action| {
+        if acting.get_untracked() {
+            return;
+        }
+        acting.set(true);
+        action_problems.set(Vec::new());
+        action_failure.set(None);
+        spawn_local(async move {
+            let task_id = id.get_value();
+            let result = match action {
+                Action::Cancel => api::cancel_task(task_id).await.map(|r| r.map(|()| None)),
+                Action::Retry => api::retry_task(task_id).await.map(|r| r.map(Some)),
+            };
+            if acting.is_disposed() {
+                return;
+            }
+            acting.set(false);
+            match result {
+                Ok(Ok(Some(created))) => go_to.run((created, FlashNotice::Retried)),
+                // Cancelled: the subscription brings the new status.
+                Ok(Ok(None)) => {}
+                Ok(Err(errors)) => action_problems.set(problems::from_server(errors)),
+                Err(e) => action_failure.set(Some(e)),
+            }
+        });
+    };
+    let on_promoted =
+        Callback::new(move |created: Created| go_to.run((created, FlashNotice::Promoted)));
+
+    // The content is rebuilt only when loading moves on, not on every live update.
+    let has_detail = Memo::new(move |_| detail.with(Option::is_some));
+    let content = move || match loaded.get() {
+        Loaded::Missing => view! {
+            <div class="empty" data-testid="task-missing">
+                <p>{move || i18n.t(Key::TaskMissing)}</p>
+            </div>
+        }
+        .into_any(),
+        Loaded::Failed(e) if !has_detail.get() => view! {
+            <div class="banner" role="alert">
+                <span>{i18n.t(Key::LoadTaskFailed)} " " {e.message(i18n.lang())}</span>
+                <button type="button" class="button small" on:click=move |_| load()>
+                    {i18n.t(Key::Retry)}
+                </button>
+            </div>
+        }
+        .into_any(),
+        _ if !has_detail.get() => view! {
+            <div class="panel skeleton-panel" aria-busy="true">
+                <div class="line"></div>
+                <div class="line short"></div>
+            </div>
+        }
+        .into_any(),
+        _ => {
+            // Every part reads the task through this signal, so live updates only
+            // touch what changed. It is never empty here: the task has loaded, and
+            // nothing unsets it afterwards.
+            let task = Signal::derive(move || detail.get().unwrap_or_default());
+            view! {
+                <header class="task-head">
+                    <div class="task-title">
+                        <div class="badges">
+                            <StatusBadge status=status />
+                            <StageBadge stage=stage />
+                            <span class="chip" data-testid="task-kind">
+                                {move || {
+                                    task.with(|d| d.task.kind.map(|k| i18n::kind(i18n.lang(), k)).unwrap_or_default())
+                                }}
+                            </span>
+                        </div>
+                        <h1 data-testid="task-prompt">{move || task.with(|d| d.task.prompt.clone())}</h1>
+                    </div>
+                    <div class="task-actions">
+                        <Show when=can_cancel>
+                            <button
+                                type="button"
+                                class="button"
+                                data-testid="cancel-task"
+                                disabled=move || acting.get()
+                                on:click=move |_| run_action(Action::Cancel)
+                            >
+                                {move || i18n.t(Key::CancelTask)}
+                            </button>
+                        </Show>
+                        <Show when=can_retry>
+                            <button
+                                type="button"
+                                class="button"
+                                data-testid="retry-task"
+                                disabled=move || acting.get()
+                                on:click=move |_| run_action(Action::Retry)
+                            >
+                                {move || i18n.t(Key::RetryTask)}
+                            </button>
+                        </Show>
+                        <Show when=can_promote>
+                            <button
+                                type="button"
+                                class="button primary"
+                                data-testid="promote-task"
+                                aria-expanded=move || promoting.get().to_string()
+                                on:click=move |_| promoting.update(|p| *p = !*p)
+                            >
+                                {move || i18n.t(Key::PromoteTask)}
+                            </button>
+                        </Show>
+                    </div>
+                </header>
+                <FormErrors problems=action_problems fields=&[] failure=action_failure />
+                {move || {
+                    (promoting.get() && can_promote())
+                        .then(|| match catalogue.get() {
+                            Some(c) => view! {
+                                <PromoteForm
+                                    draft=task.get_untracked()
+                                    catalogue=c
+                                    on_done=on_promoted
+                                    on_cancel=Callback::new(move |()| promoting.set(false))
+                                />
+                            }
+                            .into_any(),
+                            None => view! { <p class="hint">{i18n.t(Key::Loading)}</p> }.into_any(),
+                        })
+                }}
+                <div class="task-layout">
+                    <div class="task-main">
+                        <Show when=move || status.get() == Status::Processing>
+                            <section class="panel">
+                                <Progress value=Signal::derive(move || task.with(|d| d.task.progress)) />
+                            </section>
+                        </Show>
+                        {move || {
+                            task.with(|d| match (d.task.status, d.task.queue_position) {
+                                (Status::Queued | Status::Submitted, Some(n)) => Some(i18n::queue_position(i18n.lang(), n)),
+                                _ => None,
+                            })
+                            .map(|text| view! { <p class="notice" data-testid="queue-position">{text}</p> })
+                        }}
+                        <Show when=move || matches!(status.get(), Status::Failed | Status::Cancelled)>
+                            <section class="failure panel-failure" role="note" data-testid="task-failure">
+                                <strong>
+                                    {move || {
+                                        task.with(|d| match d.task.failure_reason {
+                                            Some(r) => i18n::failure_reason(i18n.lang(), r),
+                                            None => i18n::status(i18n.lang(), d.task.status),
+                                        })
+                                    }}
+                                </strong>
+                                {move || {
+                                    task.with(|d| d.task.failure_message.clone()).map(|m| {
+                                        view! {
+                                            <span class="failure-label">{i18n.t(Key::UpstreamSaid)}</span>
+                                            <code class="failure-message" data-testid="failure-message">{m}</code>
+                                        }
+                                    })
+                                }}
+                            </section>
+                        </Show>
+                        <section class="panel">
+                            <h2>{move || i18n.t(Key::Outputs)}</h2>
+                            <Outputs
+                                outputs=Signal::derive(move || task.with(|d| d.task.outputs.clone()))
+                                prompt=Signal::derive(move || task.with(|d| d.task.prompt.clone()))
+                            />
+                        </section>
+                        <section class="panel">
+                            <h2>{move || i18n.t(Key::Timeline)}</h2>
+                            <Timeline history=Signal::derive(move || task.with(|d| d.history.clone())) />
+                        </section>
+                    </div>
+                    <aside class="task-side">
+                        <Lineage
+                            parent=Signal::derive(move || task.with(|d| d.parent.clone()))
+                            lineage=Signal::derive(move || task.with(|d| d.task.lineage))
+                            children=Signal::derive(move || task.with(|d| d.children.clone()))
+                        />
+                        <TaskCosts detail=task />
+                        <TaskParameters detail=task />
+                        <TaskContext detail=task />
+                    </aside>
+                </div>
+            }
+            .into_any()
+        }
+    };
+
+    let notice_view = move || {
+        notice.get().map(|n| {
+            let key = match n {
+                FlashNotice::Duplicate => Key::DuplicateShown,
+                FlashNotice::Promoted => Key::PromotedNotice,
+                FlashNotice::Retried => Key::RetriedNotice,
+            };
+            view! {
+                <div class="notice flash" role="status" data-testid="flash-notice" data-notice=format!("{n:?}")>
+                    <span>{move || i18n.t(key)}</span>
+                    <button type="button" class="button small ghost" on:click=move |_| notice.set(None)>
+                        {move || i18n.t(Key::Dismiss)}
+                    </button>
+                </div>
+            }
+        })
+    };
+
+    view! {
+        <div class="app">
+            <Header me=me link=link />
+            <div
+                class="page task-page"
+                data-testid="task-page"
+                data-task-id=id.get_value()
+                data-status=move || detail.with(|d| d.as_ref().map(|d| d.task.status.as_str()).unwrap_or_default())
+                data-stage=move || stage.get().map(|s| s.as_str()).unwrap_or_default()
+            >
+                <Breadcrumbs detail=detail />
+                {notice_view}
+                {content}
+            </div>
+        </div>
+    }
+}
+
+/// What the action buttons ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    Cancel,
+    Retry,
+}
