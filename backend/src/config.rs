@@ -16,6 +16,8 @@ use crate::domain::catalogue::{ModelSpec, StagePolicy, default_models};
 pub enum ConfigError {
     #[error("invalid configuration: {0}")]
     Invalid(#[from] Box<figment::Error>),
+    #[error("invalid configuration: {0}")]
+    Rule(String),
     #[error("could not prepare the data directory {path}: {source}")]
     DataDir {
         path: PathBuf,
@@ -96,6 +98,106 @@ pub struct Config {
     pub s3_secret_access_key: Option<SecretString>,
     /// Allow `http://` endpoints (a MinIO on the same network).
     pub s3_allow_http: bool,
+    /// OpenAI-compatible gateways (TOML: `[[providers]]`); models name them by `name`.
+    pub providers: Vec<ProviderProfile>,
+    /// Addresses or CIDR ranges outbound requests may reach although they are not public
+    /// (loopback, private networks): `KILN_NET_ALLOW=[10.1.0.0/16]`. Empty by default.
+    pub net_allow: Vec<String>,
+    /// Seconds to wait before each delivery attempt of an outbound webhook: the first is
+    /// immediate, then the Standard Webhooks schedule, about three days in all.
+    pub webhook_retry_schedule_secs: Vec<u64>,
+    /// How long one webhook delivery attempt may take.
+    pub webhook_timeout_secs: u64,
+    /// Largest output file Kiln downloads from an upstream link.
+    pub download_limit_bytes: usize,
+}
+
+/// How a gateway serves video.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum VideoDialect {
+    /// `POST /v1/videos`, `GET /v1/videos/{id}`, `GET /v1/videos/{id}/content`.
+    #[default]
+    Openai,
+    /// `POST /v1/video/generations`, `GET /v1/video/generations/{task_id}` (gateways
+    /// such as New API).
+    Task,
+}
+
+/// One OpenAI-compatible gateway.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ProviderProfile {
+    /// What models and tasks call it; also the path of its inbound webhooks,
+    /// `/webhooks/upstream/{name}`.
+    pub name: String,
+    /// e.g. `https://api.openai.com` (without `/v1`).
+    pub base_url: String,
+    /// Environment variable holding the API key.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// File holding the API key (a mounted secret). A key set by an admin in the UI
+    /// wins over both.
+    #[serde(default)]
+    pub api_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub video_dialect: VideoDialect,
+    /// The header the gateway reads idempotency keys from, if it does (e.g.
+    /// `Idempotency-Key`). Without one, a create whose answer was lost is never re-sent.
+    #[serde(default)]
+    pub idempotency_header: Option<String>,
+    #[serde(default = "default_provider_timeout")]
+    pub timeout_secs: u64,
+    /// Requests in flight to this gateway at most.
+    #[serde(default = "default_provider_concurrency")]
+    pub max_concurrency: usize,
+    #[serde(default = "default_provider_rpm")]
+    pub requests_per_minute: u32,
+    /// Environment variable holding the secret (`whsec_…`) the gateway signs its
+    /// webhooks with; without it (or the file), inbound webhooks are refused.
+    #[serde(default)]
+    pub webhook_secret_env: Option<String>,
+    /// File holding that secret.
+    #[serde(default)]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// How long after submission the first polls come; later ones come less often as a
+    /// task ages, up to once a minute.
+    #[serde(default = "default_poll_ms")]
+    pub poll_interval_ms: u64,
+}
+
+fn default_poll_ms() -> u64 {
+    2_000
+}
+
+impl ProviderProfile {
+    /// The secret inbound webhooks are signed with, from its file or variable.
+    pub fn webhook_secret(&self) -> Option<SecretString> {
+        let from_file = self
+            .webhook_secret_file
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok());
+        let from_env = self
+            .webhook_secret_env
+            .as_deref()
+            .and_then(|v| std::env::var(v).ok());
+        from_file
+            .or(from_env)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .map(SecretString::from)
+    }
+}
+
+fn default_provider_timeout() -> u64 {
+    120
+}
+
+fn default_provider_concurrency() -> usize {
+    4
+}
+
+fn default_provider_rpm() -> u32 {
+    60
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -159,6 +261,13 @@ impl Default for Config {
             s3_access_key_id: None,
             s3_secret_access_key: None,
             s3_allow_http: false,
+            providers: Vec::new(),
+            net_allow: Vec::new(),
+            webhook_retry_schedule_secs: vec![
+                0, 5, 300, 1_800, 7_200, 18_000, 36_000, 50_400, 72_000, 86_400,
+            ],
+            webhook_timeout_secs: 15,
+            download_limit_bytes: 1024 * 1024 * 1024,
         }
     }
 }
@@ -175,9 +284,46 @@ impl Config {
     }
 
     pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
-        figment
+        let config: Config = figment
             .extract()
-            .map_err(|e| ConfigError::Invalid(Box::new(e)))
+            .map_err(|e| ConfigError::Invalid(Box::new(e)))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Rules serde cannot express: names that must refer to each other.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        for model in &self.models {
+            if model.provider != crate::provider::SIMULATED
+                && !self.providers.iter().any(|p| p.name == model.provider)
+            {
+                return Err(ConfigError::Rule(format!(
+                    "model {} names provider {:?}, which is not configured under [[providers]]",
+                    model.id, model.provider
+                )));
+            }
+        }
+        for profile in &self.providers {
+            let valid = !profile.name.is_empty()
+                && profile.name != crate::provider::SIMULATED
+                && profile
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid {
+                return Err(ConfigError::Rule(format!(
+                    "{:?} cannot name a provider: use letters, digits, - and _ (and not \"simulated\")",
+                    profile.name
+                )));
+            }
+        }
+        crate::net::NetPolicy::new(&self.net_allow).map_err(ConfigError::Rule)?;
+        if self.webhook_retry_schedule_secs.is_empty() {
+            return Err(ConfigError::Rule(
+                "webhook_retry_schedule_secs needs at least one entry".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// The database to use: the configured URL, or a SQLite file in the data directory.
@@ -291,6 +437,29 @@ mod tests {
         assert_eq!(config.draft_policy.max_count, 3);
         assert_eq!(config.simulated_failures.content_policy, 0.5);
         assert_eq!(config.models.len(), 2, "the default catalogue stays");
+    }
+
+    #[test]
+    fn a_model_naming_an_unconfigured_provider_is_refused() {
+        let mut models = default_models();
+        models[0].provider = "openai".into();
+        let figment = Figment::from(Serialized::defaults(Config {
+            models,
+            ..Config::default()
+        }));
+        let err = Config::from_figment(figment).unwrap_err();
+        assert!(err.to_string().contains("openai"), "{err}");
+    }
+
+    #[test]
+    fn a_malformed_allow_list_entry_is_refused() {
+        assert!(from_pairs(&[("net_allow", "[not-a-network]")]).is_err());
+        let config = Config::from_figment(
+            Figment::from(Serialized::defaults(Config::default()))
+                .merge(("net_allow", vec!["127.0.0.1/32"])),
+        )
+        .unwrap();
+        assert_eq!(config.net_allow, ["127.0.0.1/32"]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::domain::task::TaskStatus;
-use crate::entity::{campaign, generation_task, task_event};
+use crate::entity::{campaign, generation_task, task_event, webhook_delivery, webhook_endpoint};
 
 /// The PostgreSQL channel Kiln's processes talk on.
 const CHANNEL: &str = "kiln_events";
@@ -40,10 +40,24 @@ pub struct BudgetAlert {
     pub committed_micros: i64,
 }
 
+/// A webhook endpoint was switched off because its deliveries failed for good.
+#[derive(Debug, Clone)]
+pub struct EndpointDisabled {
+    pub endpoint: Arc<webhook_endpoint::Model>,
+}
+
+/// A webhook delivery was attempted (and is delivered, failed, or waiting to retry).
+#[derive(Debug, Clone)]
+pub struct DeliveryUpdated {
+    pub delivery: Arc<webhook_delivery::Model>,
+}
+
 #[derive(Debug, Clone)]
 pub enum Event {
     Task(TaskChange),
     BudgetAlert(BudgetAlert),
+    EndpointDisabled(EndpointDisabled),
+    DeliveryUpdated(DeliveryUpdated),
 }
 
 impl Event {
@@ -51,6 +65,8 @@ impl Event {
         match self {
             Event::Task(change) => change.task.team_id,
             Event::BudgetAlert(alert) => alert.campaign.team_id,
+            Event::EndpointDisabled(disabled) => disabled.endpoint.team_id,
+            Event::DeliveryUpdated(updated) => updated.delivery.team_id,
         }
     }
 }
@@ -69,6 +85,8 @@ struct Note {
 enum Subject {
     Task { task: Uuid, event: Option<i64> },
     Budget { campaign: Uuid, committed: i64 },
+    EndpointDisabled { endpoint: Uuid },
+    Delivery { delivery: Uuid },
 }
 
 #[derive(Clone)]
@@ -104,6 +122,12 @@ impl EventBus {
             Event::BudgetAlert(alert) => Subject::Budget {
                 campaign: alert.campaign.id,
                 committed: alert.committed_micros,
+            },
+            Event::EndpointDisabled(disabled) => Subject::EndpointDisabled {
+                endpoint: disabled.endpoint.id,
+            },
+            Event::DeliveryUpdated(updated) => Subject::Delivery {
+                delivery: updated.delivery.id,
             },
         };
         let payload = serde_json::to_string(&Note {
@@ -236,6 +260,24 @@ async fn load(db: &DatabaseConnection, subject: Subject) -> Result<Option<Event>
                 Event::BudgetAlert(BudgetAlert {
                     campaign: Arc::new(campaign),
                     committed_micros: committed,
+                })
+            })),
+        Subject::EndpointDisabled { endpoint } => {
+            Ok(webhook_endpoint::Entity::find_by_id(endpoint)
+                .one(db)
+                .await?
+                .map(|endpoint| {
+                    Event::EndpointDisabled(EndpointDisabled {
+                        endpoint: Arc::new(endpoint),
+                    })
+                }))
+        }
+        Subject::Delivery { delivery } => Ok(webhook_delivery::Entity::find_by_id(delivery)
+            .one(db)
+            .await?
+            .map(|delivery| {
+                Event::DeliveryUpdated(DeliveryUpdated {
+                    delivery: Arc::new(delivery),
                 })
             })),
     }

@@ -20,7 +20,11 @@
 //! - [`worker`]: claims durable jobs and drives tasks through their provider.
 //! - [`storage`]: where output files are kept.
 //! - [`graphql`]: the schema; thin resolvers over [`service`].
-//! - [`http`]: the axum router: GraphQL, WebSocket, health checks, downloads, frontend.
+//! - [`webhook`]: the Standard Webhooks format: signatures and event bodies.
+//! - [`http`]: the axum router: GraphQL, WebSocket, webhooks, health checks, downloads,
+//!   frontend.
+//! - [`ids`]: opaque global ids, as clients see them.
+//! - [`net`]: outbound HTTP with the SSRF guard.
 
 pub mod auth;
 pub mod config;
@@ -30,10 +34,13 @@ pub mod entity;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod ids;
+pub mod net;
 pub mod provider;
 pub mod service;
 pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod webhook;
 pub mod worker;

@@ -16,6 +16,9 @@ use crate::config::{Config, ConfigError};
 use crate::events::EventBus;
 use crate::graphql;
 use crate::http::{self, HttpState};
+use crate::net::{Limits, NetPolicy, SafeHttp};
+use crate::provider::Providers;
+use crate::provider::openai::OpenAiProvider;
 use crate::provider::simulated::SimulatedProvider;
 use crate::service::ServiceError;
 use crate::service::account::{self, Bootstrap};
@@ -35,6 +38,8 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("could not create the first administrator: {0}")]
     Bootstrap(#[from] ServiceError),
+    #[error("could not set up outbound HTTP: {0}")]
+    Http(String),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -50,20 +55,50 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        config.check()?;
         config.ensure_data_dir()?;
         let db =
             crate::db::connect(&config.database_url(), config.database_max_connections).await?;
         let secret = secret::load_or_create(config.jwt_secret.as_ref(), &config.data_dir)
             .map_err(StartupError::Secret)?;
+        let policy = NetPolicy::new(&config.net_allow)
+            .map_err(|e| StartupError::Config(ConfigError::Rule(e)))?;
+        let http = SafeHttp::new(
+            policy.clone(),
+            Limits {
+                connect_timeout: Duration::from_secs(10),
+                timeout: Duration::from_secs(config.webhook_timeout_secs.max(1)),
+                max_body_bytes: 64 * 1024,
+            },
+        )
+        .map_err(|e| StartupError::Http(e.to_string()))?;
+        // Result downloads may be large and slow; they get their own limits.
+        let downloads = SafeHttp::new(
+            policy,
+            Limits {
+                connect_timeout: Duration::from_secs(10),
+                timeout: Duration::from_secs(15 * 60),
+                max_body_bytes: config.download_limit_bytes,
+            },
+        )
+        .map_err(|e| StartupError::Http(e.to_string()))?;
+        let mut providers = Providers::default();
+        providers.insert(Arc::new(SimulatedProvider::new(
+            db.clone(),
+            Duration::from_millis(config.simulated_latency_ms),
+            config.simulated_failures.clone(),
+            config.simulated_image_side,
+        )));
+        for profile in &config.providers {
+            let gateway = OpenAiProvider::new(profile.clone(), downloads.clone(), db.clone())
+                .map_err(StartupError::Http)?;
+            providers.insert(Arc::new(gateway));
+        }
         let state = AppState {
             tokens: Tokens::new(&secret, config.token_ttl()),
             storage: Storage::from_config(&config)?,
-            provider: Arc::new(SimulatedProvider::new(
-                db.clone(),
-                Duration::from_millis(config.simulated_latency_ms),
-                config.simulated_failures.clone(),
-                config.simulated_image_side,
-            )),
+            providers,
+            http,
             events: EventBus::new(db.get_database_backend()),
             work_ready: Arc::new(Notify::new()),
             db,

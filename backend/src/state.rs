@@ -9,7 +9,8 @@ use tokio::sync::Notify;
 use crate::auth::token::Tokens;
 use crate::config::Config;
 use crate::events::EventBus;
-use crate::provider::Provider;
+use crate::net::SafeHttp;
+use crate::provider::Providers;
 use crate::storage::Storage;
 
 #[derive(Clone)]
@@ -19,7 +20,10 @@ pub struct AppState {
     pub tokens: Tokens,
     pub events: EventBus,
     pub storage: Storage,
-    pub provider: Arc<dyn Provider>,
+    /// The simulated provider and every configured gateway, by name.
+    pub providers: Providers,
+    /// Outbound HTTP behind the SSRF guard: callbacks, links given by users and upstreams.
+    pub http: SafeHttp,
     /// Wakes the workers when new work is queued, so a submit does not wait for a poll.
     pub work_ready: Arc<Notify>,
 }

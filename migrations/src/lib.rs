@@ -12,6 +12,9 @@
 //! - `m20261123_000004_create_generation_tasks`: generation tasks, their status
 //!   history, references, outputs, duplicate submissions, and the durable job queue.
 //! - `m20261123_000005_create_simulated_upstream`: the simulated provider's own state.
+//! - `m20261123_000006_create_webhooks`: outbound webhook endpoints, deliveries and
+//!   attempts; callback secrets; inbound webhook de-duplication; provider keys; task
+//!   reconciliation and usage.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -20,6 +23,7 @@ mod m20261123_000002_create_campaigns_and_briefs;
 mod m20261123_000003_create_reference_assets;
 mod m20261123_000004_create_generation_tasks;
 mod m20261123_000005_create_simulated_upstream;
+mod m20261123_000006_create_webhooks;
 
 pub struct Migrator;
 
@@ -32,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_reference_assets::Migration),
             Box::new(m20261123_000004_create_generation_tasks::Migration),
             Box::new(m20261123_000005_create_simulated_upstream::Migration),
+            Box::new(m20261123_000006_create_webhooks::Migration),
         ]
     }
 }

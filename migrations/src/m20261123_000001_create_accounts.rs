@@ -109,6 +109,10 @@ pub(crate) enum Teams {
     Id,
     Name,
     CreatedAt,
+    // Added by m20261123_000006_create_webhooks.
+    CallbackSecret,
+    PreviousCallbackSecret,
+    PreviousCallbackSecretExpiresAt,
 }
 
 #[derive(DeriveIden)]

@@ -426,6 +426,9 @@ impl MigrationTrait for Migration {
                             .default(0),
                     )
                     .col(ColumnDef::new(Jobs::LastError).text())
+                    // Someone asked for the job to run again (an upstream webhook) while a
+                    // worker held it: the worker reschedules it for then, not later.
+                    .col(ColumnDef::new(Jobs::NudgedAt).timestamp_with_time_zone())
                     .col(
                         ColumnDef::new(Jobs::CreatedAt)
                             .timestamp_with_time_zone()
@@ -561,6 +564,7 @@ enum Jobs {
     LeaseExpiresAt,
     Attempts,
     LastError,
+    NudgedAt,
     CreatedAt,
 }
 

@@ -120,6 +120,12 @@ pub struct ModelSpec {
     pub id: String,
     pub label: String,
     pub kind: TaskKind,
+    /// The provider that runs it: `simulated`, or a configured gateway's name.
+    #[serde(default = "simulated")]
+    pub provider: String,
+    /// The model's name at the gateway, when it differs from `id`.
+    #[serde(default)]
+    pub upstream_model: Option<String>,
     pub input_types: Vec<InputType>,
     /// Image sizes, `WIDTHxHEIGHT`.
     #[serde(default)]
@@ -146,6 +152,17 @@ pub struct ModelSpec {
 
 fn one() -> u32 {
     1
+}
+
+fn simulated() -> String {
+    "simulated".to_owned()
+}
+
+impl ModelSpec {
+    /// The name to send upstream.
+    pub fn upstream_name(&self) -> &str {
+        self.upstream_model.as_deref().unwrap_or(&self.id)
+    }
 }
 
 /// How far a draft may go: drafts are for exploring, cheaply.
@@ -183,6 +200,8 @@ pub fn default_models() -> Vec<ModelSpec> {
             id: "sim-image-1".to_owned(),
             label: "Simulated image".to_owned(),
             kind: TaskKind::Image,
+            provider: simulated(),
+            upstream_model: None,
             input_types: vec![InputType::TextToImage, InputType::ImageToImage],
             sizes: vec!["1024x1024".into(), "1536x1024".into(), "1024x1536".into()],
             qualities: vec![Quality::Low, Quality::Medium, Quality::High],
@@ -204,6 +223,8 @@ pub fn default_models() -> Vec<ModelSpec> {
             id: "sim-video-1".to_owned(),
             label: "Simulated video".to_owned(),
             kind: TaskKind::Video,
+            provider: simulated(),
+            upstream_model: None,
             input_types: vec![
                 InputType::TextToVideo,
                 InputType::ImageToVideo,

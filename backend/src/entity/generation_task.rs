@@ -52,6 +52,12 @@ pub struct Model {
     pub deadline_at: DateTimeUtc,
     /// When the upstream finished generating; from then on only outputs are fetched.
     pub upstream_completed_at: Option<DateTimeUtc>,
+    /// The create may have happened upstream but Kiln could not tell, and the upstream
+    /// takes no idempotency keys: a person must check before anything is re-sent.
+    pub needs_reconciliation: bool,
+    /// The upstream's `usage`, as it reported it (JSON).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub upstream_usage: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

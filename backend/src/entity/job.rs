@@ -16,6 +16,8 @@ pub struct Model {
     pub attempts: i32,
     #[sea_orm(column_type = "Text", nullable)]
     pub last_error: Option<String>,
+    /// Set when the job was asked to run again while a worker held it.
+    pub nudged_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 

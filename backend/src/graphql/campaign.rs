@@ -1,13 +1,13 @@
 //! Campaigns, budgets and briefs in the API.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::MAX_PAGE_SIZE;
-use super::error::{UserError, bad_input, state, to_graphql, user_error, user_errors, viewer};
+use super::error::{UserError, state, to_graphql, user_error, user_errors, viewer};
 use super::node::{NodeType, decode, encode};
-use super::task::{Task, TaskFilter, decode_cursor, encode_cursor};
+use super::page::{PageArgs, connection};
+use super::task::{Task, TaskFilter};
 use crate::domain::ErrorCode;
 use crate::domain::campaign::BriefStatus as DomainBriefStatus;
 use crate::domain::money::{format_micros, parse_amount};
@@ -176,31 +176,13 @@ impl Brief {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Task>> {
         let (state, viewer) = (state(ctx)?, viewer(ctx)?);
-        check_page(first)?;
-        let after_id = after.as_deref().map(decode_cursor).transpose()?;
+        let args = PageArgs::parse(first, after.as_deref())?;
         let mut filter = TaskFilter::default().into_service()?;
         filter.brief_id = Some(self.0.id);
-        let page = task::list(&state.db, viewer, &filter, first as u64, after_id)
+        let page = task::list(&state.db, viewer, &filter, args.first, args.after)
             .await
             .map_err(to_graphql)?;
-        let mut connection = Connection::new(after_id.is_some(), page.has_next);
-        for model in page.items {
-            connection.edges.push(Edge::new(
-                encode_cursor(model.id),
-                Task::new(model).map_err(to_graphql)?,
-            ));
-        }
-        Ok(connection)
-    }
-}
-
-fn check_page(first: i32) -> async_graphql::Result<()> {
-    if (0..=MAX_PAGE_SIZE as i32).contains(&first) {
-        Ok(())
-    } else {
-        Err(bad_input(format!(
-            "`first` must be between 0 and {MAX_PAGE_SIZE}."
-        )))
+        connection(&args, page, |t| t.id, Task::new)
     }
 }
 
@@ -211,18 +193,11 @@ async fn briefs_page(
     after: Option<String>,
 ) -> async_graphql::Result<Connection<String, Brief>> {
     let (state, viewer) = (state(ctx)?, viewer(ctx)?);
-    check_page(first)?;
-    let after_id = after.as_deref().map(decode_cursor).transpose()?;
-    let page = service::list_briefs(&state.db, viewer, campaign_id, first as u64, after_id)
+    let args = PageArgs::parse(first, after.as_deref())?;
+    let page = service::list_briefs(&state.db, viewer, campaign_id, args.first, args.after)
         .await
         .map_err(to_graphql)?;
-    let mut connection = Connection::new(after_id.is_some(), page.has_next);
-    for model in page.items {
-        connection
-            .edges
-            .push(Edge::new(encode_cursor(model.id), Brief::new(model)));
-    }
-    Ok(connection)
+    connection(&args, page, |b| b.id, |b| Ok(Brief::new(b)))
 }
 
 #[derive(Default)]
@@ -238,18 +213,11 @@ impl CampaignQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Campaign>> {
         let (state, viewer) = (state(ctx)?, viewer(ctx)?);
-        check_page(first)?;
-        let after_id = after.as_deref().map(decode_cursor).transpose()?;
-        let page = service::list_campaigns(&state.db, viewer, first as u64, after_id)
+        let args = PageArgs::parse(first, after.as_deref())?;
+        let page = service::list_campaigns(&state.db, viewer, args.first, args.after)
             .await
             .map_err(to_graphql)?;
-        let mut connection = Connection::new(after_id.is_some(), page.has_next);
-        for model in page.items {
-            connection
-                .edges
-                .push(Edge::new(encode_cursor(model.id), Campaign::new(model)));
-        }
-        Ok(connection)
+        connection(&args, page, |c| c.id, |c| Ok(Campaign::new(c)))
     }
 
     /// The team's briefs, newest first, optionally of one campaign.

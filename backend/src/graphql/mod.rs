@@ -3,22 +3,29 @@
 //! # Layout
 //! - [`error`]: `userErrors`, coded GraphQL errors, and how service errors become either.
 //! - [`node`]: opaque global ids and the `Node` interface.
+//! - [`page`]: Relay cursor connections shared by every list.
 //! - [`account`]: `login`, `viewer`, users and teams.
 //! - [`campaign`]: campaigns, budgets, briefs, `Money`.
 //! - [`catalogue`]: `models` and `draftPolicy`, what can be asked for.
 //! - [`reference`]: reference uploads (GraphQL multipart) and listing.
 //! - [`task`]: generation tasks, their outputs and history; `submitTask`,
 //!   `estimateTask`, `promoteTask`, `retryTask`, `cancelTask`, `task`, `tasks`.
-//! - [`subscription`]: `taskUpdated`, `taskEvents` and `budgetAlerts`.
+//! - [`subscription`]: `taskUpdated`, `taskEvents`, `budgetAlerts` and
+//!   `webhookEndpointDisabled`.
+//! - [`webhook`]: outbound webhook endpoints, deliveries, replay and secrets (admins).
+//! - [`provider`]: the configured gateways and their write-only API keys (admins).
 
 pub mod account;
 pub mod campaign;
 pub mod catalogue;
 pub mod error;
 pub mod node;
+pub mod page;
+pub mod provider;
 pub mod reference;
 pub mod subscription;
 pub mod task;
+pub mod webhook;
 
 use async_graphql::{MergedObject, Schema};
 
@@ -39,6 +46,8 @@ pub struct Query(
     campaign::CampaignQuery,
     reference::ReferenceQuery,
     catalogue::CatalogueQuery,
+    webhook::WebhookQuery,
+    provider::ProviderQuery,
     node::NodeQuery,
 );
 
@@ -48,6 +57,8 @@ pub struct Mutation(
     task::TaskMutation,
     campaign::CampaignMutation,
     reference::ReferenceMutation,
+    webhook::WebhookMutation,
+    provider::ProviderMutation,
 );
 
 pub type KilnSchema = Schema<Query, Mutation, subscription::Subscription>;

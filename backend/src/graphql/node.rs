@@ -2,8 +2,6 @@
 //! object can be fetched again by its id alone.
 
 use async_graphql::{Context, ID, Interface, Object};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use super::account::{Team, User};
@@ -13,55 +11,15 @@ use super::reference::ReferenceAsset;
 use super::task::{OutputAsset, Task};
 use crate::service::{account, asset, campaign, reference, task};
 
-/// The object types that have global ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeType {
-    Task,
-    OutputAsset,
-    User,
-    Team,
-    Campaign,
-    Brief,
-    ReferenceAsset,
-}
-
-impl NodeType {
-    fn name(self) -> &'static str {
-        match self {
-            NodeType::Task => "Task",
-            NodeType::OutputAsset => "OutputAsset",
-            NodeType::User => "User",
-            NodeType::Team => "Team",
-            NodeType::Campaign => "Campaign",
-            NodeType::Brief => "Brief",
-            NodeType::ReferenceAsset => "ReferenceAsset",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "Task" => NodeType::Task,
-            "OutputAsset" => NodeType::OutputAsset,
-            "User" => NodeType::User,
-            "Team" => NodeType::Team,
-            "Campaign" => NodeType::Campaign,
-            "Brief" => NodeType::Brief,
-            "ReferenceAsset" => NodeType::ReferenceAsset,
-            _ => return None,
-        })
-    }
-}
+pub use crate::ids::NodeType;
 
 pub fn encode(node_type: NodeType, id: Uuid) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", node_type.name())))
+    ID(crate::ids::encode(node_type, id))
 }
 
 /// Reads a global id of any type.
 pub fn decode_any(id: &ID) -> Option<(NodeType, Uuid)> {
-    let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (name, uuid) = text.split_once(':')?;
-    Some((NodeType::from_name(name)?, Uuid::parse_str(uuid).ok()?))
+    crate::ids::decode(id.as_str())
 }
 
 /// Reads a global id that must be of `expected` type; anything else is the client's
@@ -115,7 +73,9 @@ impl NodeQuery {
             NodeType::Team if uuid == viewer.team_id => account::get_team(&state.db, viewer)
                 .await
                 .map(|t| Ok(Node::Team(Team::new(t)))),
-            NodeType::Team => return Ok(None),
+            NodeType::Team | NodeType::WebhookEndpoint | NodeType::WebhookDelivery => {
+                return Ok(None);
+            }
             NodeType::Campaign => campaign::get_campaign(&state.db, viewer, uuid)
                 .await
                 .map(|c| Ok(Node::Campaign(Campaign::new(c)))),
@@ -137,6 +97,8 @@ impl NodeQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     #[test]
     fn a_global_id_round_trips_and_keeps_its_type() {

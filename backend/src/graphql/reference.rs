@@ -2,15 +2,15 @@
 
 use std::io::Read;
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Upload};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
-use super::MAX_PAGE_SIZE;
-use super::error::{UserError, bad_input, state, to_graphql, user_error, user_errors, viewer};
+use super::error::{UserError, state, to_graphql, user_error, user_errors, viewer};
 use super::node::{NodeType, encode};
-use super::task::{MediaKind, decode_cursor, encode_cursor, signed_link};
+use super::page::{PageArgs, connection};
+use super::task::{MediaKind, signed_link};
 use crate::domain::ErrorCode;
 use crate::domain::reference::LicenceStatus as DomainLicenceStatus;
 use crate::domain::task::MediaKind as DomainMediaKind;
@@ -124,23 +124,11 @@ impl ReferenceQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, ReferenceAsset>> {
         let (state, viewer) = (state(ctx)?, viewer(ctx)?);
-        if !(0..=MAX_PAGE_SIZE as i32).contains(&first) {
-            return Err(bad_input(format!(
-                "`first` must be between 0 and {MAX_PAGE_SIZE}."
-            )));
-        }
-        let after_id = after.as_deref().map(decode_cursor).transpose()?;
-        let page = reference::list(&state.db, viewer, first as u64, after_id)
+        let args = PageArgs::parse(first, after.as_deref())?;
+        let page = reference::list(&state.db, viewer, args.first, args.after)
             .await
             .map_err(to_graphql)?;
-        let mut connection = Connection::new(after_id.is_some(), page.has_next);
-        for model in page.items {
-            connection.edges.push(Edge::new(
-                encode_cursor(model.id),
-                ReferenceAsset::new(model),
-            ));
-        }
-        Ok(connection)
+        connection(&args, page, |r| r.id, |r| Ok(ReferenceAsset::new(r)))
     }
 }
 

@@ -193,6 +193,66 @@ impl Subscription {
         })
     }
 
+    /// Webhook endpoints of the team switched off because deliveries failed for good
+    /// (admins).
+    async fn webhook_endpoint_disabled(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = super::webhook::WebhookEndpoint> + use<>> {
+        let viewer = viewer(ctx)?.clone();
+        if !viewer.roles.contains(crate::domain::account::Role::Admin) {
+            return Err(to_graphql(ServiceError::Forbidden(
+                "only admins manage webhooks",
+            )));
+        }
+        let mut changes = state(ctx)?.events.subscribe();
+        Ok(async_stream::stream! {
+            loop {
+                match changes.recv().await {
+                    Ok(Event::EndpointDisabled(disabled)) if disabled.endpoint.team_id == viewer.team_id => {
+                        yield super::webhook::WebhookEndpoint::new((*disabled.endpoint).clone());
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        })
+    }
+
+    /// Every attempt at a webhook delivery of the team as it is logged (admins),
+    /// optionally only a task's.
+    async fn webhook_delivery_updated(
+        &self,
+        ctx: &Context<'_>,
+        task_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = super::webhook::WebhookDelivery> + use<>> {
+        let viewer = viewer(ctx)?.clone();
+        if !viewer.roles.contains(crate::domain::account::Role::Admin) {
+            return Err(to_graphql(ServiceError::Forbidden(
+                "only admins follow the webhook log",
+            )));
+        }
+        let task_id = task_id
+            .as_ref()
+            .map(|id| decode(id, NodeType::Task))
+            .transpose()?;
+        let mut changes = state(ctx)?.events.subscribe();
+        Ok(async_stream::stream! {
+            loop {
+                match changes.recv().await {
+                    Ok(Event::DeliveryUpdated(updated))
+                        if updated.delivery.team_id == viewer.team_id
+                            && task_id.is_none_or(|id| updated.delivery.task_id == Some(id)) =>
+                    {
+                        yield super::webhook::WebhookDelivery::new((*updated.delivery).clone());
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        })
+    }
+
     /// Campaigns of the team whose committed spend crosses their alert threshold.
     async fn budget_alerts(
         &self,

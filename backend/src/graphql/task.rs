@@ -3,18 +3,16 @@
 
 use std::sync::Arc;
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::MAX_PAGE_SIZE;
 use super::account::User;
 use super::campaign::{Brief, Campaign, Money};
-use super::error::{UserError, bad_input, state, to_graphql, user_error, user_errors, viewer};
+use super::error::{UserError, state, to_graphql, user_error, user_errors, viewer};
 use super::node::{NodeType, decode, encode};
+use super::page::{PageArgs, connection};
 use super::reference::ReferenceAsset;
 use crate::domain::ErrorCode;
 use crate::domain::task::TaskDraft;
@@ -377,6 +375,34 @@ impl Task {
         self.model.idempotency_key.as_deref()
     }
 
+    /// Where this task's changes are announced, if anywhere.
+    async fn callback_url(&self) -> Option<&str> {
+        self.model.callback_url.as_deref()
+    }
+
+    /// The deliveries to the callback URL and the team's endpoints, newest first.
+    async fn callback_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<
+        async_graphql::connection::Connection<String, super::webhook::WebhookDelivery>,
+    > {
+        super::webhook::deliveries_page(ctx, None, Some(self.model.id), first, after).await
+    }
+
+    /// The create may have reached the upstream although Kiln could not tell, and the
+    /// upstream takes no idempotency keys: check its dashboard before retrying.
+    async fn needs_reconciliation(&self) -> bool {
+        self.model.needs_reconciliation
+    }
+
+    /// The upstream's usage report (JSON), as it gave it.
+    async fn upstream_usage(&self) -> Option<&str> {
+        self.model.upstream_usage.as_deref()
+    }
+
     /// Which provider runs the task.
     async fn provider(&self) -> &str {
         &self.model.provider
@@ -653,18 +679,6 @@ impl TaskFilter {
     }
 }
 
-pub fn encode_cursor(id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(id.as_bytes())
-}
-
-pub fn decode_cursor(cursor: &str) -> async_graphql::Result<Uuid> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| Uuid::from_slice(&bytes).ok())
-        .ok_or_else(|| bad_input("`after` is not a cursor from this list."))
-}
-
 #[derive(Default)]
 pub struct TaskQuery;
 
@@ -690,24 +704,12 @@ impl TaskQuery {
         filter: Option<TaskFilter>,
     ) -> async_graphql::Result<Connection<String, Task>> {
         let (state, viewer) = (state(ctx)?, viewer(ctx)?);
-        if !(0..=MAX_PAGE_SIZE as i32).contains(&first) {
-            return Err(bad_input(format!(
-                "`first` must be between 0 and {MAX_PAGE_SIZE}."
-            )));
-        }
-        let after_id = after.as_deref().map(decode_cursor).transpose()?;
+        let args = PageArgs::parse(first, after.as_deref())?;
         let filter = filter.unwrap_or_default().into_service()?;
-        let page = task::list(&state.db, viewer, &filter, first as u64, after_id)
+        let page = task::list(&state.db, viewer, &filter, args.first, args.after)
             .await
             .map_err(to_graphql)?;
-        let mut connection = Connection::new(after_id.is_some(), page.has_next);
-        for model in page.items {
-            let cursor = encode_cursor(model.id);
-            connection
-                .edges
-                .push(Edge::new(cursor, Task::new(model).map_err(to_graphql)?));
-        }
-        Ok(connection)
+        connection(&args, page, |t| t.id, Task::new)
     }
 }
 
@@ -754,6 +756,9 @@ pub struct SubmitTaskInput {
     /// Resending a request with the same key returns the task the first one created
     /// instead of creating (and paying for) another. The UI sends one per form.
     pub idempotency_key: Option<String>,
+    /// Where to announce this task's changes (Standard Webhooks, signed with the team's
+    /// callback secret). Must be a public http(s) URL.
+    pub callback_url: Option<String>,
 }
 
 impl SubmitTaskInput {
@@ -805,6 +810,7 @@ impl SubmitTaskInput {
             draft: self.draft(),
             reference_ids,
             idempotency_key: self.idempotency_key.as_deref(),
+            callback_url: self.callback_url.as_deref(),
         })
     }
 }

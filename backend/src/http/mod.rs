@@ -5,16 +5,18 @@
 //! - [`graphql`]: `POST /graphql`, GraphiQL on `GET /graphql`, `GET /graphql/ws`.
 //! - [`files`]: `GET /files/{id}/{variant}`, output downloads for the asset's team only.
 //! - [`health`]: `/healthz` (the process is up) and `/readyz` (it can serve).
+//! - [`webhooks`]: `POST /webhooks/upstream/{provider}`, signed hints from gateways.
 //! - [`frontend`]: the built Leptos app, with `index.html` for every other path.
 
 pub mod files;
 pub mod frontend;
 pub mod graphql;
 pub mod health;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use http::HeaderValue;
 use http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -22,6 +24,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::graphql::KilnSchema;
 use crate::state::AppState;
+
+/// Largest inbound webhook body; gateways send ids, not files.
+const WEBHOOK_BODY_LIMIT: usize = 256 * 1024;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -44,6 +49,10 @@ pub fn router(state: HttpState) -> Router {
         )
         .route("/graphql/ws", get(graphql::websocket))
         .route("/files/{id}/{variant}", get(files::download))
+        .route(
+            "/webhooks/upstream/{provider}",
+            post(webhooks::upstream).layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
+        )
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .with_state(state)

@@ -2,10 +2,14 @@
 //! provider and a real gateway the same way.
 //!
 //! # Layout
-//! - [`simulated`]: the default; in-process, deterministic, produces real PNG files.
+//! - [`simulated`]: the default; in-process, deterministic, produces real files.
+//! - [`openai`]: any OpenAI-compatible gateway (OpenAI itself, New API, …).
 
+pub mod openai;
 pub mod simulated;
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -18,10 +22,38 @@ use crate::domain::task::{FailureReason, InputType, TaskKind, TaskParams};
 /// `#fail:download`); no real host.
 pub const UNREACHABLE_OUTPUT_PREFIX: &str = "sim://expired/";
 
+/// The name of the built-in simulated provider.
+pub const SIMULATED: &str = "simulated";
+
+/// A reference file sent along with a request, for providers that upload them.
+#[derive(Clone)]
+pub struct ReferenceFile {
+    pub kind: crate::domain::task::MediaKind,
+    pub mime: String,
+    pub filename: String,
+    pub bytes: Bytes,
+}
+
+impl std::fmt::Debug for ReferenceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReferenceFile")
+            .field("mime", &self.mime)
+            .field("filename", &self.filename)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
 /// What a provider is asked to run: the task's stored parameters, with the seed fixed.
 #[derive(Debug, Clone)]
 pub struct ProviderRequest {
     pub task_id: Uuid,
+    /// When the task was submitted; polling backs off as it ages.
+    pub submitted_at: DateTime<Utc>,
+    /// The model's name at the upstream.
+    pub upstream_model: String,
+    /// The reference files, for providers that upload them (else empty).
+    pub references: Vec<ReferenceFile>,
     /// Sent upstream with the create request where the upstream supports it, so that a
     /// create repeated after a lost answer does not create (and charge) twice.
     pub idempotency_key: String,
@@ -35,6 +67,8 @@ pub struct ProviderRequest {
 pub struct Accepted {
     pub upstream_id: String,
     pub raw_status: String,
+    /// An upstream that answers at once (image generation) gives the result here.
+    pub result: Option<UpstreamState>,
 }
 
 /// Where a finished output can be fetched from.
@@ -72,6 +106,8 @@ pub enum UpstreamState {
         outputs: Vec<UpstreamOutput>,
         /// What the upstream says it charged, in micros, where it says.
         cost_micros: Option<i64>,
+        /// The upstream's `usage` report, kept as it came.
+        usage: Option<serde_json::Value>,
     },
     Failed {
         raw_status: String,
@@ -94,6 +130,10 @@ pub enum ProviderError {
         reason: FailureReason,
         message: String,
     },
+    /// A create whose answer was lost (timeout, reset): the upstream may have accepted
+    /// it, and it takes no idempotency key, so sending it again could pay twice.
+    #[error("the upstream may or may not have accepted the task: {message}")]
+    Ambiguous { message: String },
 }
 
 #[async_trait::async_trait]
@@ -118,5 +158,26 @@ pub trait Provider: Send + Sync + 'static {
     /// Asks the upstream to stop an accepted task; best effort.
     async fn cancel(&self, _upstream_id: &str) -> Result<(), ProviderError> {
         Ok(())
+    }
+
+    /// Whether requests must carry the reference files' bytes.
+    fn needs_reference_bytes(&self) -> bool {
+        false
+    }
+}
+
+/// The providers by name: the simulated one and every configured gateway.
+#[derive(Clone, Default)]
+pub struct Providers {
+    by_name: HashMap<String, Arc<dyn Provider>>,
+}
+
+impl Providers {
+    pub fn insert(&mut self, provider: Arc<dyn Provider>) {
+        self.by_name.insert(provider.name().to_owned(), provider);
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<dyn Provider>> {
+        self.by_name.get(name).cloned()
     }
 }

@@ -190,7 +190,7 @@ pub async fn submit_requests(
 #[async_trait::async_trait]
 impl Provider for SimulatedProvider {
     fn name(&self) -> &str {
-        "simulated"
+        super::SIMULATED
     }
 
     async fn submit(&self, request: &ProviderRequest) -> Result<Accepted, ProviderError> {
@@ -252,6 +252,7 @@ impl Provider for SimulatedProvider {
         Ok(Accepted {
             upstream_id: stored.upstream_id,
             raw_status: "queued".to_owned(),
+            result: None,
         })
     }
 
@@ -360,6 +361,7 @@ impl Provider for SimulatedProvider {
             raw_status: "completed".to_owned(),
             outputs,
             cost_micros: None,
+            usage: None,
         })
     }
 
@@ -558,6 +560,9 @@ mod tests {
         .unwrap();
         ProviderRequest {
             task_id: Uuid::now_v7(),
+            submitted_at: Utc::now(),
+            upstream_model: spec.params.model.clone(),
+            references: Vec::new(),
             idempotency_key: Uuid::now_v7().to_string(),
             kind: spec.kind,
             input_type: spec.input_type,

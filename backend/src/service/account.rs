@@ -113,6 +113,9 @@ pub async fn create_team(
         id: Set(Uuid::now_v7()),
         name: Set(name.to_owned()),
         created_at: Set(Utc::now()),
+        callback_secret: Set(None),
+        previous_callback_secret: Set(None),
+        previous_callback_secret_expires_at: Set(None),
     }
     .insert(db)
     .await?)

@@ -5,12 +5,12 @@ use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use super::ServiceError;
-use super::task::Page;
+use super::{Page, paginate};
 use crate::auth::Viewer;
 use crate::domain::account::Role;
 use crate::domain::campaign::{BriefStatus, alert_threshold, optional_text, required_text};
@@ -91,18 +91,8 @@ pub async fn list_campaigns(
     first: u64,
     after: Option<Uuid>,
 ) -> Result<Page<campaign::Model>, ServiceError> {
-    let mut query = campaign::Entity::find().filter(campaign::Column::TeamId.eq(viewer.team_id));
-    if let Some(after) = after {
-        query = query.filter(campaign::Column::Id.lt(after));
-    }
-    let mut items = query
-        .order_by_desc(campaign::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
-    Ok(Page { items, has_next })
+    let query = campaign::Entity::find().filter(campaign::Column::TeamId.eq(viewer.team_id));
+    paginate(db, query, campaign::Column::Id, first, after).await
 }
 
 /// What a campaign has committed to spend: what was charged, plus the estimates of
@@ -237,17 +227,7 @@ pub async fn list_briefs(
     if let Some(campaign_id) = campaign_id {
         query = query.filter(brief::Column::CampaignId.eq(campaign_id));
     }
-    if let Some(after) = after {
-        query = query.filter(brief::Column::Id.lt(after));
-    }
-    let mut items = query
-        .order_by_desc(brief::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
-    Ok(Page { items, has_next })
+    paginate(db, query, brief::Column::Id, first, after).await
 }
 
 /// Takes the campaign's row lock for the rest of `txn` (and, on SQLite, the write lock),

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::ExprTrait;
-use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict, Query};
+use sea_orm::sea_query::{Expr, Func, LockBehavior, LockType, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
     QuerySelect, Set,
@@ -19,6 +19,8 @@ use crate::entity::job;
 
 /// Drives a generation task one step: submit, poll, or store its outputs.
 pub const TASK_RUN: &str = "task.run";
+/// Makes one attempt at an outbound webhook delivery.
+pub const WEBHOOK_DELIVER: &str = "webhook.deliver";
 
 /// Schedules `kind` work on `subject` at `run_at`; scheduling what is already scheduled
 /// changes nothing.
@@ -37,6 +39,7 @@ pub async fn enqueue(
         lease_expires_at: Set(None),
         attempts: Set(0),
         last_error: Set(None),
+        nudged_at: Set(None),
         created_at: Set(Utc::now()),
     };
     job::Entity::insert(row)
@@ -48,6 +51,28 @@ pub async fn enqueue(
         .exec_without_returning(db)
         .await?;
     Ok(())
+}
+
+/// Makes `kind` work on `subject` due now, unless a worker is on it already (an
+/// upstream webhook says there is news, or an admin replays a delivery).
+pub async fn run_now(db: &impl ConnectionTrait, kind: &str, subject: Uuid) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    // A held job keeps running; the nudge makes its worker reschedule it for now.
+    job::Entity::update_many()
+        .col_expr(job::Column::NudgedAt, Expr::value(now))
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::SubjectId.eq(subject))
+        .filter(job::Column::LeaseOwner.is_not_null())
+        .exec(db)
+        .await?;
+    let result = job::Entity::update_many()
+        .col_expr(job::Column::RunAt, Expr::value(now))
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::SubjectId.eq(subject))
+        .filter(job::Column::LeaseOwner.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
 }
 
 /// Leases up to `limit` due jobs to `owner` for `lease`.
@@ -75,6 +100,11 @@ pub async fn claim(
     job::Entity::update_many()
         .col_expr(job::Column::LeaseOwner, Expr::value(owner))
         .col_expr(job::Column::LeaseExpiresAt, Expr::value(now + lease))
+        // Running now answers any earlier nudge.
+        .col_expr(
+            job::Column::NudgedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(job::Column::Id.in_subquery(due))
         .exec_with_returning(db)
         .await
@@ -88,8 +118,14 @@ pub async fn reschedule(
     run_at: DateTime<Utc>,
     error: Option<&str>,
 ) -> Result<(), DbErr> {
+    // A nudge that came while the job ran wins over the later time.
+    let when = Func::coalesce([Expr::col(job::Column::NudgedAt), Expr::value(run_at)]);
     let mut update = job::Entity::update_many()
-        .col_expr(job::Column::RunAt, Expr::value(run_at))
+        .col_expr(job::Column::RunAt, when.into())
+        .col_expr(
+            job::Column::NudgedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(job::Column::LeaseOwner, Expr::value(Option::<String>::None))
         .col_expr(
             job::Column::LeaseExpiresAt,

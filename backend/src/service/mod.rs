@@ -10,6 +10,7 @@
 //!   promoting, retrying, cancelling and moving generation tasks.
 //! - [`asset`]: output files: keeping a task's results and finding them again.
 //! - [`job`]: the durable job queue with leases.
+//! - [`webhook`]: outbound webhook endpoints, deliveries, attempts and secrets.
 
 pub mod account;
 pub mod asset;
@@ -17,8 +18,12 @@ pub mod campaign;
 pub mod job;
 pub mod reference;
 pub mod task;
+pub mod webhook;
 
-use sea_orm::DbErr;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
+};
 
 use crate::auth::password::PasswordError;
 use crate::auth::token::TokenError;
@@ -67,6 +72,31 @@ impl From<serde_json::Error> for ServiceError {
     fn from(error: serde_json::Error) -> Self {
         ServiceError::Corrupt(error.to_string())
     }
+}
+
+/// One page of a list, newest first.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next: bool,
+}
+
+/// `first` rows of `query` after the cursor `after`, newest first. Ids are UUIDv7, so
+/// ordering by id is ordering by creation, and an id is a stable cursor.
+pub(crate) async fn paginate<E: EntityTrait>(
+    db: &DatabaseConnection,
+    query: Select<E>,
+    id: E::Column,
+    first: u64,
+    after: Option<uuid::Uuid>,
+) -> Result<Page<E::Model>, ServiceError> {
+    let query = match after {
+        Some(after) => query.filter(id.lt(after)),
+        None => query,
+    };
+    let mut items = query.order_by_desc(id).limit(first + 1).all(db).await?;
+    let has_next = items.len() as u64 > first;
+    items.truncate(first as usize);
+    Ok(Page { items, has_next })
 }
 
 /// True when `err` is a violated unique constraint, e.g. a concurrent insert of the same

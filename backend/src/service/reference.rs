@@ -3,13 +3,12 @@
 use bytes::Bytes;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::task::Page;
+use super::{Page, paginate};
 use super::{ServiceError, asset, is_unique_violation};
 use crate::auth::Viewer;
 use crate::domain::campaign::optional_text;
@@ -162,19 +161,9 @@ pub async fn list(
     first: u64,
     after: Option<Uuid>,
 ) -> Result<Page<reference_asset::Model>, ServiceError> {
-    let mut query =
+    let query =
         reference_asset::Entity::find().filter(reference_asset::Column::TeamId.eq(viewer.team_id));
-    if let Some(after) = after {
-        query = query.filter(reference_asset::Column::Id.lt(after));
-    }
-    let mut items = query
-        .order_by_desc(reference_asset::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
-    Ok(Page { items, has_next })
+    paginate(db, query, reference_asset::Column::Id, first, after).await
 }
 
 /// The viewer's references `ids`, in the given order, as a task records them.

@@ -12,11 +12,11 @@ use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
-use super::{ServiceError, campaign, is_unique_violation, job, reference};
+use super::{Page, ServiceError, campaign, is_unique_violation, job, paginate, reference, webhook};
 use crate::auth::Viewer;
 use crate::domain::campaign::{BriefStatus, crosses_threshold};
 use crate::domain::money::format_micros;
@@ -56,6 +56,8 @@ pub struct SubmitRequest<'a> {
     pub draft: TaskDraft,
     pub reference_ids: Vec<Uuid>,
     pub idempotency_key: Option<&'a str>,
+    /// Where to announce this task's changes, signed with the team's callback secret.
+    pub callback_url: Option<&'a str>,
 }
 
 /// What a submit would do, for the composer to show while the user types.
@@ -181,6 +183,25 @@ pub async fn submit(
     require_creator(viewer)?;
     let key = parse_idempotency_key(request.idempotency_key)?;
     let (brief, spec) = parse_request(state, viewer, &request).await?;
+    let callback_url = match request
+        .callback_url
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        None => None,
+        Some(url) => {
+            let url = webhook::check_url(&state.http, "callbackUrl", url).await?;
+            if !webhook::has_callback_secret(&state.db, viewer.team_id).await? {
+                return Err(FieldError::new(
+                    "callbackUrl",
+                    ErrorCode::InvalidState,
+                    "The team has no callback signing secret yet; an admin creates one under Settings → Webhooks.",
+                )
+                .into());
+            }
+            Some(url)
+        }
+    };
     if let Some(key) = &key
         && let Some(existing) = find_by_key(&state.db, viewer.team_id, key).await?
     {
@@ -194,6 +215,7 @@ pub async fn submit(
             spec,
             key,
             parent: None,
+            callback_url,
         },
     )
     .await
@@ -205,6 +227,7 @@ struct NewTask {
     spec: TaskSpec,
     key: Option<String>,
     parent: Option<(Uuid, LineageKind)>,
+    callback_url: Option<String>,
 }
 
 /// Prices, budget-checks and inserts a task with its history row, references and job.
@@ -245,7 +268,10 @@ async fn queue(
         fingerprint: Set(fingerprint.clone()),
         live_fingerprint: Set(Some(fingerprint.clone())),
         model: Set(params.model.clone()),
-        provider: Set(state.provider.name().to_owned()),
+        provider: Set(state.config.model(&params.model).map_or_else(
+            || crate::provider::SIMULATED.to_owned(),
+            |m| m.provider.clone(),
+        )),
         upstream_task_id: Set(None),
         progress: Set(0),
         queue_position: Set(None),
@@ -253,7 +279,7 @@ async fn queue(
         actual_cost_micros: Set(None),
         charged: Set(false),
         currency: Set(state.config.currency.clone()),
-        callback_url: Set(None),
+        callback_url: Set(new.callback_url.clone()),
         failure_reason: Set(None),
         failure_message: Set(None),
         attempts: Set(0),
@@ -262,6 +288,8 @@ async fn queue(
         finished_at: Set(None),
         deadline_at: Set(deadline),
         upstream_completed_at: Set(None),
+        needs_reconciliation: Set(false),
+        upstream_usage: Set(None),
     };
 
     let txn = state.db.begin().await?;
@@ -322,6 +350,7 @@ async fn queue(
     )
     .await?;
     job::enqueue(&txn, job::TASK_RUN, inserted.id, now).await?;
+    webhook::enqueue_for_task(&txn, &inserted, TaskStatus::Queued).await?;
     let change = Event::Task(TaskChange {
         event_id: Some(event.id),
         from: None,
@@ -554,13 +583,24 @@ pub async fn promote(
         next.duration_secs = overrides.duration_secs.or(next.duration_secs);
         next.resolution = overrides.resolution;
     } else {
-        next.size = overrides.size.or(next.size);
+        // The shape follows what is overridden: a new ratio picks its size, a new size
+        // sets its ratio, and otherwise the draft's size (its actual shape) stays.
+        match (overrides.aspect_ratio, overrides.size.clone()) {
+            (Some(_), size) => next.size = size,
+            (None, Some(size)) => {
+                next.size = Some(size);
+                next.aspect_ratio = None;
+            }
+            (None, None) => next.aspect_ratio = None,
+        }
     }
     if let Some(prompt) = overrides.prompt {
         next.prompt = prompt;
     }
     next.negative_prompt = overrides.negative_prompt.or(next.negative_prompt);
-    next.aspect_ratio = overrides.aspect_ratio.or(next.aspect_ratio);
+    if overrides.aspect_ratio.is_some() {
+        next.aspect_ratio = overrides.aspect_ratio;
+    }
     next.seed = overrides.seed.or(next.seed);
     next.watermark = overrides.watermark.or(next.watermark);
     next.output_format = overrides.output_format.or(next.output_format);
@@ -574,6 +614,7 @@ pub async fn promote(
         return replay(existing, &spec.fingerprint());
     }
     let brief = open_brief(&state.db, viewer, draft.brief_id).await?;
+    let callback_url = draft.callback_url.clone();
     queue(
         state,
         viewer,
@@ -582,6 +623,7 @@ pub async fn promote(
             spec,
             key,
             parent: Some((draft.id, LineageKind::Promotion)),
+            callback_url,
         },
     )
     .await
@@ -620,6 +662,7 @@ pub async fn retry(
         params: view.params.clone(),
     };
     let brief = open_brief(&state.db, viewer, original.brief_id).await?;
+    let callback_url = original.callback_url.clone();
     queue(
         state,
         viewer,
@@ -628,6 +671,7 @@ pub async fn retry(
             spec,
             key: None,
             parent: Some((original.id, LineageKind::Retry)),
+            callback_url,
         },
     )
     .await
@@ -678,7 +722,8 @@ pub async fn cancel(
     // Tell the upstream now; if it does not listen, the task's next worker step (which
     // only ends the job of a cancelled task) tells it again.
     if let Some(upstream_id) = &cancelled.upstream_task_id
-        && let Err(err) = state.provider.cancel(upstream_id).await
+        && let Some(provider) = state.providers.get(&cancelled.provider)
+        && let Err(err) = provider.cancel(upstream_id).await
     {
         tracing::warn!(task_id = %task.id, error = %err, "the upstream did not take the cancellation");
     }
@@ -746,12 +791,6 @@ impl TaskFilter {
     }
 }
 
-/// One page of a list, newest first.
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub has_next: bool,
-}
-
 /// The viewer's team's tasks, newest first, `first` at a time after the cursor `after`.
 pub async fn list(
     db: &DatabaseConnection,
@@ -782,17 +821,7 @@ pub async fn list(
         query =
             query.filter(generation_task::Column::Stage.is_in(stages.iter().map(|k| k.as_str())));
     }
-    if let Some(after) = after {
-        query = query.filter(generation_task::Column::Id.lt(after));
-    }
-    let mut items = query
-        .order_by_desc(generation_task::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
-    Ok(Page { items, has_next })
+    paginate(db, query, generation_task::Column::Id, first, after).await
 }
 
 /// A task's recorded transitions, oldest first.
@@ -836,6 +865,8 @@ impl TaskView {
 #[derive(Debug, Default, Clone)]
 pub struct TransitionPatch {
     pub upstream_task_id: Option<String>,
+    /// The task may exist upstream although Kiln could not tell; a person must check.
+    pub needs_reconciliation: bool,
     pub progress: Option<i32>,
     pub queue_position: Option<Option<i32>>,
     pub failure: Option<(FailureReason, String)>,
@@ -907,6 +938,13 @@ pub async fn transition(
             Expr::value(position),
         );
     }
+    if patch.needs_reconciliation {
+        updated.needs_reconciliation = true;
+        update = update.col_expr(
+            generation_task::Column::NeedsReconciliation,
+            Expr::value(true),
+        );
+    }
     if let Some((reason, message)) = patch.failure {
         updated.failure_reason = Some(reason.as_str().to_owned());
         updated.failure_message = Some(message.clone());
@@ -932,6 +970,7 @@ pub async fn transition(
         return Ok(None);
     }
     let event = record_event(&txn, &updated, Some(from), to, cause, upstream_status).await?;
+    webhook::enqueue_for_task(&txn, &updated, to).await?;
     let change = Event::Task(TaskChange {
         event_id: Some(event.id),
         from: Some(from),
@@ -998,9 +1037,15 @@ pub async fn record_upstream_completion(
     state: &AppState,
     task: &generation_task::Model,
     actual_cost_micros: i64,
+    usage: Option<&serde_json::Value>,
 ) -> Result<generation_task::Model, ServiceError> {
     let now = Utc::now();
+    let usage = usage.map(ToString::to_string);
     generation_task::Entity::update_many()
+        .col_expr(
+            generation_task::Column::UpstreamUsage,
+            Expr::value(usage.clone()),
+        )
         .col_expr(
             generation_task::Column::UpstreamCompletedAt,
             Expr::value(now),
@@ -1017,6 +1062,7 @@ pub async fn record_upstream_completion(
         .await?;
     let mut updated = task.clone();
     updated.upstream_completed_at = Some(now);
+    updated.upstream_usage = usage;
     updated.actual_cost_micros = Some(actual_cost_micros);
     updated.charged = true;
     updated.updated_at = now;

@@ -6,6 +6,8 @@
 //! A task is submitted upstream only while it has no upstream id; once the id is
 //! recorded, every later step (also after a crash and restart) polls instead.
 
+mod delivery;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +20,8 @@ use tokio_util::task::TaskTracker;
 use crate::domain::task::{FailureReason, TaskStatus, TransitionCause};
 use crate::entity::{generation_task, job as job_entity};
 use crate::provider::{
-    OutputSource, ProviderError, ProviderRequest, UpstreamOutput, UpstreamState,
+    OutputSource, Provider, ProviderError, ProviderRequest, ReferenceFile, UpstreamOutput,
+    UpstreamState,
 };
 use crate::service::task::{TaskView, TransitionPatch};
 use crate::service::{ServiceError, asset, job, task};
@@ -119,6 +122,9 @@ impl Worker {
     async fn run_job(&self, claimed: job_entity::Model) {
         let outcome = match claimed.kind.as_str() {
             job::TASK_RUN => self.step_task(&claimed).await,
+            job::WEBHOOK_DELIVER => delivery::deliver(&self.state, claimed.subject_id)
+                .await
+                .map_err(StepError::from),
             other => {
                 tracing::error!(kind = other, "unknown job kind; dropping it");
                 Ok(Next::Done)
@@ -158,6 +164,14 @@ impl Worker {
             }
             _ => None,
         };
+        if let StepError::Provider(ProviderError::Ambiguous { message }) = &err {
+            match self.set_aside(claimed, message).await {
+                Ok(()) => return job::complete(db, claimed).await,
+                Err(fail_err) => {
+                    tracing::warn!(error = %fail_err, "could not set a task aside for reconciliation")
+                }
+            }
+        }
         if let Some((reason, message, cause)) = permanent {
             match self.fail_task(claimed, reason, &message, cause).await {
                 Ok(()) => return job::complete(db, claimed).await,
@@ -195,6 +209,40 @@ impl Worker {
             return Ok(());
         };
         self.fail(&current, reason, message, cause).await
+    }
+
+    /// A create that may or may not have reached the upstream, which takes no idempotency
+    /// key: sending it again could pay twice, so the task ends here, flagged for a person
+    /// to check the upstream.
+    async fn set_aside(
+        &self,
+        claimed: &job_entity::Model,
+        message: &str,
+    ) -> Result<(), ServiceError> {
+        let Some(current) = self.load_task(claimed).await? else {
+            return Ok(());
+        };
+        if current.status.parse::<TaskStatus>()?.is_terminal() {
+            return Ok(());
+        }
+        tracing::warn!(task_id = %current.id, "a create may have reached the upstream; the task needs reconciliation");
+        task::transition(
+            &self.state,
+            &current,
+            TaskStatus::Failed,
+            TransitionCause::UpstreamFailed,
+            None,
+            TransitionPatch {
+                failure: Some((
+                    FailureReason::UpstreamError,
+                    format!("{message}. Not sent again, to avoid paying twice: check the provider's dashboard for this task."),
+                )),
+                needs_reconciliation: true,
+                ..TransitionPatch::default()
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     async fn fail(
@@ -240,7 +288,19 @@ impl Worker {
             return Ok(Next::Done);
         };
         let view = TaskView::of(&current)?;
-        let provider = &self.state.provider;
+        let Some(provider) = self.state.providers.get(&current.provider) else {
+            if !view.status.is_terminal() {
+                let message = format!("provider {:?} is not configured any more", current.provider);
+                self.fail(
+                    &current,
+                    FailureReason::UpstreamError,
+                    &message,
+                    TransitionCause::UpstreamFailed,
+                )
+                .await?;
+            }
+            return Ok(Next::Done);
+        };
         if view.status.is_terminal() {
             // A cancelled task the upstream is still working on: tell it to stop.
             if view.status == TaskStatus::Cancelled
@@ -254,7 +314,7 @@ impl Worker {
         }
         if current.upstream_completed_at.is_some() {
             // Generated and paid for: only the files are left to fetch.
-            return self.download(&current).await;
+            return self.download(&current, provider.as_ref()).await;
         }
         if task::past_deadline(&current, Utc::now()) {
             if let Some(upstream_id) = &current.upstream_task_id {
@@ -271,15 +331,35 @@ impl Worker {
             .await?;
             return Ok(Next::Done);
         }
+        let mut references = Vec::new();
+        if provider.needs_reference_bytes() {
+            for reference in &view.params.references {
+                let (row, bytes) =
+                    crate::service::reference::bytes(&self.state, reference.id).await?;
+                references.push(ReferenceFile {
+                    kind: reference.kind,
+                    mime: row.mime,
+                    filename: row.filename,
+                    bytes,
+                });
+            }
+        }
+        let upstream_model = self.state.config.model(&view.params.model).map_or_else(
+            || view.params.model.clone(),
+            |m| m.upstream_name().to_owned(),
+        );
         let request = ProviderRequest {
             task_id: current.id,
+            submitted_at: current.created_at,
+            upstream_model,
+            references,
             idempotency_key: current.id.to_string(),
             kind: view.kind,
             input_type: view.input_type,
             params: view.params,
         };
 
-        let (current, upstream_id) = match (&current.upstream_task_id, view.status) {
+        let (current, upstream_id, answered) = match (&current.upstream_task_id, view.status) {
             (None, TaskStatus::Queued) => {
                 let accepted = provider.submit(&request).await?;
                 // The upstream id is the first thing written after the upstream accepted,
@@ -299,9 +379,9 @@ impl Worker {
                 let Some(moved) = moved else {
                     return Ok(Next::Done);
                 };
-                (moved, accepted.upstream_id)
+                (moved, accepted.upstream_id, accepted.result)
             }
-            (Some(upstream_id), _) => (current.clone(), upstream_id.clone()),
+            (Some(upstream_id), _) => (current.clone(), upstream_id.clone(), None),
             (None, status) => {
                 return Err(ServiceError::Corrupt(format!(
                     "task {} is {status} without an upstream id",
@@ -311,7 +391,11 @@ impl Worker {
             }
         };
 
-        match provider.poll(&upstream_id, &request).await? {
+        let state = match answered {
+            Some(state) => state,
+            None => provider.poll(&upstream_id, &request).await?,
+        };
+        match state {
             UpstreamState::Pending {
                 raw_status,
                 processing,
@@ -356,6 +440,7 @@ impl Worker {
             UpstreamState::Completed {
                 outputs,
                 cost_micros,
+                usage,
                 ..
             } => {
                 // Bytes that came with the answer are kept at once; links are recorded
@@ -385,8 +470,9 @@ impl Worker {
                 }
                 let cost = cost_micros.unwrap_or(current.estimated_cost_micros);
                 let completed =
-                    task::record_upstream_completion(&self.state, &current, cost).await?;
-                self.download(&completed).await
+                    task::record_upstream_completion(&self.state, &current, cost, usage.as_ref())
+                        .await?;
+                self.download(&completed, provider.as_ref()).await
             }
             UpstreamState::Failed {
                 raw_status,
@@ -413,7 +499,11 @@ impl Worker {
     /// Fetches the outputs still pending; the task succeeds once all are stored. A link
     /// that is gone for good fails the task with `DOWNLOAD_FAILED` (it stays charged, and
     /// is never generated again); a passing failure is retried with backoff.
-    async fn download(&self, current: &generation_task::Model) -> Result<Next, StepError> {
+    async fn download(
+        &self,
+        current: &generation_task::Model,
+        provider: &dyn Provider,
+    ) -> Result<Next, StepError> {
         for output in asset::pending_of(&self.state.db, current.id).await? {
             let Some(url) = output.upstream_url.clone() else {
                 return Err(ServiceError::Corrupt(format!(
@@ -428,12 +518,14 @@ impl Worker {
                     expires_at: output.upstream_expires_at,
                 },
             };
-            match self.state.provider.fetch(&source).await {
+            match provider.fetch(&source).await {
                 Ok(bytes) => {
                     asset::store_output(&self.state, current, output.position as u32, bytes)
                         .await?;
                 }
-                Err(ProviderError::Permanent { message, .. }) => {
+                Err(
+                    ProviderError::Permanent { message, .. } | ProviderError::Ambiguous { message },
+                ) => {
                     let expired = output
                         .upstream_expires_at
                         .is_some_and(|at| at <= Utc::now());

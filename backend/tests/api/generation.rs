@@ -16,7 +16,7 @@ fn problems(payload: &Value) -> Vec<(Value, Value)> {
 }
 
 /// Uploads `bytes` as a reference through a GraphQL multipart request.
-async fn upload(api: &Api, token: &str, filename: &str, bytes: Vec<u8>) -> Value {
+pub async fn upload(api: &Api, token: &str, filename: &str, bytes: Vec<u8>) -> Value {
     let operations = json!({
         "query": "mutation($input: UploadReferenceAssetInput!) { uploadReferenceAsset(input: $input) {
             referenceAsset { id kind mimeType width height filename licenceStatus thumbnailUrl url }
@@ -150,6 +150,16 @@ both_engines! {
         assert_eq!(done["outputs"].as_array().unwrap().len(), 3);
         let draft = app.task(&token, &draft_id).await;
         assert_eq!(draft["children"], json!([{ "id": final_id, "stage": "FINAL" }]));
+    }
+
+    async fn a_draft_of_any_shape_is_promoted_at_the_size_it_was_made(app) {
+        let token = app.admin_token().await;
+        let draft = app.submit(&token, json!({ "prompt": "a wide kettle", "aspectRatio": "LANDSCAPE_4_3" })).await;
+        let draft_id = draft["task"]["id"].as_str().unwrap().to_owned();
+        app.wait_until_finished(&token, &draft_id).await;
+        let promoted = app.graphql_ok(Some(&token), "mutation($id: ID!) { promoteTask(input: { draftId: $id }) { task { size } userErrors { field message } } }", json!({ "id": draft_id })).await;
+        assert_eq!(promoted["promoteTask"]["userErrors"], json!([]));
+        assert_eq!(promoted["promoteTask"]["task"]["size"], "1536x1024");
     }
 
     async fn a_failed_task_is_retried_as_a_new_linked_attempt(app) {

@@ -52,6 +52,35 @@ macro_rules! both_engines {
 }
 pub(crate) use both_engines;
 
+/// Runs each test body once per engine, handing it the engine, for tests that build
+/// their own app (a gateway stub, a special configuration).
+macro_rules! each_engine {
+    ($($(#[$meta:meta])* async fn $name:ident($engine:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                $(#[$meta])*
+                async fn body($engine: crate::helpers::Engine) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    body(crate::helpers::Engine::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if crate::helpers::postgres_available().await {
+                        body(crate::helpers::Engine::Postgres).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+pub(crate) use each_engine;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
