@@ -292,12 +292,22 @@ async fn queue(
         upstream_usage: Set(None),
     };
 
+    // A campaign without a budget has nothing to check: its submits neither wait for
+    // each other nor sum its spend (which reads every task of the campaign). Read
+    // before the transaction, so that on SQLite the transaction's first statement is a
+    // write and takes the write lock at once.
+    let campaign = campaign::get_campaign(&state.db, viewer, new.brief.campaign_id).await?;
     let txn = state.db.begin().await?;
-    // From here on, submits to this campaign wait for each other: the budget check and
-    // the insert it allows cannot interleave with another submit's.
-    campaign::lock_for_submit(&txn, new.brief.campaign_id).await?;
-    let campaign = campaign::get_campaign(&txn, viewer, new.brief.campaign_id).await?;
-    let committed = campaign::committed_micros(&txn, campaign.id).await?;
+    let (campaign, committed) = if campaign.budget_micros.is_some() {
+        // From here on, submits to this campaign wait for each other: the budget check
+        // and the insert it allows cannot interleave with another submit's.
+        campaign::lock_for_submit(&txn, campaign.id).await?;
+        let campaign = campaign::get_campaign(&txn, viewer, campaign.id).await?;
+        let committed = campaign::committed_micros(&txn, campaign.id).await?;
+        (campaign, committed)
+    } else {
+        (campaign, 0)
+    };
     if let Some(budget) = campaign.budget_micros
         && committed.saturating_add(estimate) > budget
     {
