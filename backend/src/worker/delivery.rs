@@ -132,63 +132,40 @@ pub(super) async fn deliver(
     let latency = clock.elapsed();
     let code = status_code.map(|s| i32::from(s.as_u16()));
 
-    if status_code.is_some_and(|s| s.is_success()) {
-        webhook::record_attempt(
-            state,
-            &delivery,
-            attempt(code, latency, excerpt, None, None),
-            delivery_status::DELIVERED,
-            None,
-        )
-        .await?;
-        return Ok(Next::Done);
-    }
-    if status_code == Some(StatusCode::GONE) {
-        webhook::record_attempt(
-            state,
-            &delivery,
-            attempt(code, latency, excerpt, error, None),
-            delivery_status::FAILED,
-            None,
-        )
-        .await?;
-        if let Some(endpoint_id) = delivery.endpoint_id {
-            disable(state, endpoint_id, "The endpoint answered 410 Gone.").await?;
-        }
-        return Ok(Next::Done);
-    }
-    let schedule = &state.config.webhook_retry_schedule_secs;
-    let next_index = delivery.attempts as usize + 1;
-    match schedule.get(next_index) {
-        Some(wait) => {
-            let wait = Duration::from_secs(*wait).max(retry_after.unwrap_or(Duration::ZERO));
-            let next_at = Utc::now() + wait;
-            webhook::record_attempt(
-                state,
-                &delivery,
-                attempt(code, latency, excerpt, error, Some(next_at)),
-                delivery_status::PENDING,
-                Some(next_at),
-            )
-            .await?;
-            Ok(Next::After(wait))
-        }
-        None => {
-            webhook::record_attempt(
-                state,
-                &delivery,
-                attempt(code, latency, excerpt, error, None),
-                delivery_status::FAILED,
-                None,
-            )
-            .await?;
-            if let Some(endpoint_id) = delivery.endpoint_id {
-                let why = format!("Deliveries kept failing: gave up after {next_index} attempts.");
-                disable(state, endpoint_id, &why).await?;
+    // What this attempt means: delivered, retried after a wait, or given up on (and
+    // then, for an endpoint, why it is turned off).
+    let (status, retry_in, disable_because) = if status_code.is_some_and(|s| s.is_success()) {
+        (delivery_status::DELIVERED, None, None)
+    } else if status_code == Some(StatusCode::GONE) {
+        let why = "The endpoint answered 410 Gone.".to_owned();
+        (delivery_status::FAILED, None, Some(why))
+    } else {
+        let schedule = &state.config.webhook_retry_schedule_secs;
+        let next_index = delivery.attempts as usize + 1;
+        match schedule.get(next_index) {
+            Some(wait) => {
+                let wait = Duration::from_secs(*wait).max(retry_after.unwrap_or(Duration::ZERO));
+                (delivery_status::PENDING, Some(wait), None)
             }
-            Ok(Next::Done)
+            None => {
+                let why = format!("Deliveries kept failing: gave up after {next_index} attempts.");
+                (delivery_status::FAILED, None, Some(why))
+            }
         }
+    };
+    let next_at = retry_in.map(|wait| Utc::now() + wait);
+    webhook::record_attempt(
+        state,
+        &delivery,
+        attempt(code, latency, excerpt, error, next_at),
+        status,
+        next_at,
+    )
+    .await?;
+    if let (Some(endpoint_id), Some(why)) = (delivery.endpoint_id, disable_because) {
+        disable(state, endpoint_id, &why).await?;
     }
+    Ok(retry_in.map_or(Next::Done, Next::After))
 }
 
 async fn disable(
