@@ -7,6 +7,8 @@
 //!   browser tests.
 //! - `cargo xtask frontend`: builds the web app into `frontend/dist`.
 //! - `cargo xtask schema`: rewrites `schema.graphql` from the code.
+//! - `cargo xtask bench`: the lifecycle benchmark (release build) on SQLite and, when one
+//!   answers, PostgreSQL; see `BENCHMARKS.md`.
 //!
 //! Each step installs what it is missing (the wasm32 target, the wasm-bindgen CLI that
 //! matches `Cargo.lock`, Debian's Chromium, the e2e npm packages) and never downloads a
@@ -51,6 +53,8 @@ enum Task {
     Frontend,
     /// Regenerate schema.graphql from the code.
     Schema,
+    /// Measure task lifecycles per second and subscription push latency (release build).
+    Bench,
 }
 
 fn main() -> Result<()> {
@@ -77,6 +81,7 @@ fn main() -> Result<()> {
             println!("wrote schema.graphql");
             Ok(())
         }
+        Task::Bench => bench(),
     }
 }
 
@@ -151,15 +156,10 @@ fn test(root: &Path, browser: bool, lint: bool) -> Result<()> {
     if lint {
         step("formatting");
         run(cargo().args(["fmt", "--all", "--check"]))?;
+        // Without `--workspace`: the default members, so the wasm-only web app is not
+        // built for the host (it gets its own wasm32 clippy run below).
         step("clippy (backend, migrations, xtask)");
-        run(cargo().args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
+        run(cargo().args(["clippy", "--all-targets", "--", "-D", "warnings"]))?;
     }
 
     step("web app build (also type-checks its GraphQL operations against schema.graphql)");
@@ -172,15 +172,29 @@ fn test(root: &Path, browser: bool, lint: bool) -> Result<()> {
             "kiln-frontend",
             "--target",
             "wasm32-unknown-unknown",
+            "--all-targets",
             "--",
             "-D",
             "warnings",
         ]))?;
     }
 
+    step("web app unit tests (wasm32, in Node via wasm-bindgen-test-runner)");
+    let wasm_bindgen = tools::ensure_wasm_bindgen(root)?;
+    let runner = wasm_bindgen.with_file_name("wasm-bindgen-test-runner");
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "kiln-frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner))?;
+
     step("unit and integration tests on SQLite and PostgreSQL, schema drift check");
     let mut tests = cargo();
-    tests.args(["test", "--workspace"]);
+    tests.arg("test");
     match postgres_url() {
         Some(url) => {
             println!("xtask: PostgreSQL tests use {url}");
@@ -205,6 +219,24 @@ fn test(root: &Path, browser: bool, lint: bool) -> Result<()> {
     Ok(())
 }
 
+/// `cargo bench -p kiln --bench lifecycle`, on the same PostgreSQL the tests use. The
+/// benchmark reads its knobs (`KILN_BENCH_*`) from the environment, which it inherits.
+fn bench() -> Result<()> {
+    let mut bench = cargo();
+    bench.args(["bench", "-p", "kiln", "--bench", "lifecycle"]);
+    match postgres_url() {
+        Some(url) => {
+            println!("xtask: PostgreSQL runs use {url}");
+            bench.env("KILN_TEST_DATABASE_URL", url);
+        }
+        None => println!(
+            "xtask: no PostgreSQL answers on 127.0.0.1:5432 and KILN_TEST_DATABASE_URL is unset: \
+             only SQLite is measured"
+        ),
+    }
+    run(&mut bench)
+}
+
 fn step(name: &str) {
     println!("\n==> {name}");
 }
@@ -224,9 +256,13 @@ fn browser_tests(root: &Path) -> Result<()> {
     let chromium = tools::ensure_chromium()?;
     let e2e = root.join("e2e");
     tools::ensure_npm_packages(&e2e)?;
-    run(cargo().args(["build", "-p", "kiln"]))?;
-    let port = free_port()?;
+    // The integration tests built this binary (with the same features as the test
+    // build); building it on its own would unify features differently and recompile.
     let kiln = tools::target_dir(root).join("debug/kiln");
+    if !kiln.exists() {
+        run(cargo().args(["build", "-p", "kiln"]))?;
+    }
+    let port = free_port()?;
     let mut playwright = command("npx");
     playwright
         .current_dir(&e2e)
