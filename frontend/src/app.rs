@@ -6,7 +6,7 @@ use leptos_router::path;
 
 use crate::api;
 use crate::i18n::{I18n, Key, use_i18n};
-use crate::pages::{board::BoardPage, login::LoginPage, task::TaskPage};
+use crate::pages::{board::BoardPage, login::LoginPage, settings::SettingsPage, task::TaskPage};
 use crate::session::Session;
 
 /// A message for the next page, e.g. "an identical task was already running" after
@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/") view=BoardPage />
                 <Route path=path!("/tasks/:id") view=TaskPage />
+                <Route path=path!("/settings") view=SettingsPage />
             </Routes>
         </Router>
     }

@@ -4,17 +4,21 @@
 //! It signs a creator in, keeps the campaign and brief they work on, composes
 //! generation tasks (image or video, draft or final) with a live cost estimate, and
 //! shows them moving through `QUEUED → SUBMITTED → PROCESSING → SUCCEEDED` live, on
-//! the board and on each task's own page, in English or Simplified Chinese.
+//! the board and on each task's own page (with the callbacks sent about it), in
+//! English or Simplified Chinese. Admins also get a settings page for gateways and
+//! their API keys, webhook endpoints and their delivery logs, and callback signing.
 //!
 //! # Layout
 //!
 //! - `main.rs` only mounts [`App`].
 //! - [`app`]: the root component, shared context (language, session, notices carried
-//!   across navigation) and the routes (`/login`, `/`, `/tasks/:id`).
-//! - [`pages`]: one file per route — `login`, `board`, `task`.
+//!   across navigation) and the routes (`/login`, `/`, `/tasks/:id`, `/settings`).
+//! - [`pages`]: one file per route — `login`, `board`, `task`, `settings`.
 //! - [`components`]: widgets the pages are made of — header, brief picker, budget
 //!   alerts, composer (parameters, references, estimate), task filters, task card,
-//!   and the task page's parts (facts, outputs, timeline, lineage, promote form).
+//!   the task page's parts (facts, outputs, timeline, lineage, promote form), the
+//!   settings page's (gateways, webhook endpoints, callback secret) and the delivery
+//!   log both use.
 //! - [`api`]: the one way to reach the server — `graphql_query` over HTTP (and
 //!   `graphql_upload` for multipart uploads), typed operations derived from
 //!   `../schema.graphql` and `graphql/*.graphql`, and the `graphql-transport-ws`

@@ -1,5 +1,5 @@
-//! The board's top bar: who is signed in, which team, whether live updates flow,
-//! the language toggle and sign-out.
+//! The top bar: who is signed in, which team, the way to the settings (admins),
+//! whether live updates flow, the language toggle and sign-out.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -47,6 +47,17 @@ pub fn Header(
                 </span>
                 <div class="topbar-spacer"></div>
                 {link_view}
+                {move || {
+                    me.get()
+                        .filter(Me::is_admin)
+                        .map(|_| {
+                            view! {
+                                <A href="/settings" attr:class="button ghost" attr:data-testid="settings-link">
+                                    {move || i18n.t(Key::Settings)}
+                                </A>
+                            }
+                        })
+                }}
                 <div class="user" title=move || me.get().map(|m| m.email)>
                     <span class="user-name">{move || me.get().map(|m| m.display_name)}</span>
                     <span class="user-roles">

@@ -2,19 +2,27 @@
 //!
 //! Board: `brief_picker` (campaign/brief context and stats), `budget_alerts`,
 //! `composer`, `task_filters`, `task_card`. Task page: `task_facts` (parameters,
-//! costs, context), `outputs`, `timeline`, `lineage`, `promote_form`. Shared:
-//! `header`, `status_badge`, `problems` (form errors).
+//! costs, context), `outputs`, `timeline`, `lineage`, `promote_form`. Settings:
+//! `gateways` (provider profiles and their write-only keys), `webhook_endpoints`,
+//! `callback_secret`, `secret_once` (a secret shown once). Shared: `header`,
+//! `status_badge`, `problems` (form errors), `delivery_log` (an endpoint's or a
+//! task's webhook deliveries and their attempts).
 
 pub mod brief_picker;
 pub mod budget_alerts;
+pub mod callback_secret;
 pub mod composer;
+pub mod delivery_log;
+pub mod gateways;
 pub mod header;
 pub mod lineage;
 pub mod outputs;
 pub mod problems;
 pub mod promote_form;
+pub mod secret_once;
 pub mod status_badge;
 pub mod task_card;
 pub mod task_facts;
 pub mod task_filters;
 pub mod timeline;
+pub mod webhook_endpoints;

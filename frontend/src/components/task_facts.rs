@@ -6,7 +6,7 @@ use leptos_router::components::A;
 
 use crate::components::composer::RefPreview;
 use crate::i18n::{self, Key, Lang, use_i18n};
-use crate::model::{Kind, TaskDetail};
+use crate::model::{Kind, TaskDetail, usage_entries};
 
 /// One row: a label and its value; rows without a value are left out.
 fn row(lang: Lang, key: Key, value: Option<String>) -> Option<AnyView> {
@@ -126,10 +126,42 @@ pub fn TaskCosts(#[prop(into)] detail: Signal<TaskDetail>) -> impl IntoView {
             .collect_view()
         })
     };
+    // Whatever the gateway reported, as it worded it.
+    let usage = move || {
+        detail.with(|d| d.upstream_usage.clone()).map(|report| {
+            let body = match usage_entries(&report) {
+                Some(entries) => view! {
+                    <dl class="facts" data-testid="upstream-usage">
+                        {entries
+                            .into_iter()
+                            .map(|(name, value)| {
+                                view! {
+                                    <div class="fact">
+                                        <dt><code>{name}</code></dt>
+                                        <dd>{value}</dd>
+                                    </div>
+                                }
+                            })
+                            .collect_view()}
+                    </dl>
+                }
+                .into_any(),
+                None => {
+                    view! { <code class="usage-raw" data-testid="upstream-usage">{report}</code> }
+                        .into_any()
+                }
+            };
+            view! {
+                <h3>{move || i18n.t(Key::UpstreamUsage)}</h3>
+                {body}
+            }
+        })
+    };
     view! {
         <section class="panel">
             <h2>{move || i18n.t(Key::Costs)}</h2>
             <dl class="facts" data-testid="task-costs">{rows}</dl>
+            {usage}
         </section>
     }
 }
@@ -160,6 +192,7 @@ pub fn TaskContext(#[prop(into)] detail: Signal<TaskDetail>) -> impl IntoView {
                 ),
                 row(lang, Key::Provider, Some(d.provider.clone())),
                 row(lang, Key::UpstreamId, d.upstream_task_id.clone()),
+                row(lang, Key::CallbackUrl, d.callback_url.clone()),
             ]
             .into_iter()
             .flatten()

@@ -1,8 +1,8 @@
 //! Sentences with values in them: money, lengths, sizes, counts, dates, and the
 //! sentences for user errors.
 
-use super::{Key, Lang, t, terms};
-use crate::model::{DraftPolicy, ErrorCode, Kind, Money, Output, Status, Task};
+use super::{Key, Lang, pick, t, terms};
+use crate::model::{Attempt, DraftPolicy, ErrorCode, Kind, Money, Output, Status, Task};
 
 /// Money as people write it: `$0.042`, `¥12.50`, else `12.50 CHF`. The amount is
 /// shown exactly as the server computed it, only with thousands separated.
@@ -309,6 +309,53 @@ fn locale_string(lang: Lang, rfc3339: &str, options: &[(&str, &str)]) -> String 
     date.to_locale_string(lang.tag(), &object).into()
 }
 
+pub fn attempt_count(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 attempt".to_owned(),
+        (Lang::En, n) => format!("{n} attempts"),
+        (Lang::Zh, n) => format!("{n} 次尝试"),
+    }
+}
+
+/// What one try at a delivery got: `HTTP 200 · 35 ms`, or `No answer · 10,000 ms`
+/// when the receiver never answered (the error says why).
+pub fn attempt_outcome(lang: Lang, attempt: &Attempt) -> String {
+    let answer = match attempt.status_code {
+        Some(code) => format!("HTTP {code}"),
+        None => pick(lang, "No answer", "无响应").to_owned(),
+    };
+    let latency = group_thousands(&attempt.latency_ms.max(0).to_string());
+    match lang {
+        Lang::En => format!("{answer} · {latency} ms"),
+        Lang::Zh => format!("{answer} · {latency} 毫秒"),
+    }
+}
+
+pub fn next_try(lang: Lang, rfc3339: &str) -> String {
+    let at = time_precise(lang, rfc3339);
+    match lang {
+        Lang::En => format!("next try at {at}"),
+        Lang::Zh => format!("下次重试 {at}"),
+    }
+}
+
+/// A gateway's throttles.
+pub fn provider_limits(lang: Lang, max_concurrency: i64, requests_per_minute: i64) -> String {
+    match lang {
+        Lang::En => format!("{max_concurrency} at once · {requests_per_minute} requests/min"),
+        Lang::Zh => format!("并发 {max_concurrency} · 每分钟 {requests_per_minute} 次"),
+    }
+}
+
+/// After a rotation both secrets sign for a while, so receivers can switch.
+pub fn previous_secret_until(lang: Lang, rfc3339: &str) -> String {
+    let at = datetime(lang, rfc3339);
+    match lang {
+        Lang::En => format!("The previous secret also signs until {at}."),
+        Lang::Zh => format!("旧密钥在 {at} 前仍会同时签名。"),
+    }
+}
+
 pub fn http_error(lang: Lang, status: u16) -> String {
     match lang {
         Lang::En => format!("The server could not handle the request (HTTP {status})."),
@@ -346,6 +393,20 @@ pub fn user_error(lang: Lang, field: Option<&str>, code: ErrorCode, server: &str
         (Some("title"), ErrorCode::Required) => Some("请填写简报标题。"),
         (Some("email"), ErrorCode::Required) => Some("请输入邮箱。"),
         (Some("password"), ErrorCode::Required) => Some("请输入密码。"),
+        (Some("callbackUrl"), ErrorCode::InvalidState) => {
+            Some("团队还没有回调签名密钥；请管理员先在“设置”中创建。")
+        }
+        (Some("callbackUrl" | "url"), ErrorCode::Unsupported) => {
+            Some("Kiln 不会调用该地址（本机、内网、链路本地或云元数据地址）。")
+        }
+        (Some("callbackUrl" | "url"), ErrorCode::Required) => Some("请填写地址。"),
+        (Some("callbackUrl" | "url"), ErrorCode::TooLong) => Some("地址最长 2000 个字符。"),
+        (Some("callbackUrl" | "url"), _) => Some("请输入有效的 http(s) 地址。"),
+        (Some("eventTypes"), _) => Some("请至少选择一个事件。"),
+        (Some("deliveryId"), ErrorCode::InvalidState) => Some("该端点已停用，请先启用。"),
+        (Some("deliveryId"), ErrorCode::NotFound) => Some("该投递记录不存在。"),
+        (Some("endpointId"), ErrorCode::NotFound) => Some("该端点不存在，可能已被删除。"),
+        (Some("provider"), ErrorCode::NotFound) => Some("没有这个网关。"),
         (_, ErrorCode::Unsupported) => Some("所选模型不支持该设置。"),
         (_, ErrorCode::InvalidState) => Some("任务当前的状态不允许此操作。"),
         (_, ErrorCode::Required) => Some("请填写此项。"),
@@ -367,6 +428,8 @@ pub fn user_error(lang: Lang, field: Option<&str>, code: ErrorCode, server: &str
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Run in Node by wasm-bindgen-test-runner: the crate only builds for wasm32.
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn usd(amount: &str) -> Money {
         Money {
@@ -399,6 +462,53 @@ mod tests {
         assert_eq!(duration_ms(Lang::En, 4000), "4 s");
         assert_eq!(duration_ms(Lang::Zh, 4500), "4.5 秒");
         assert_eq!(elapsed(Lang::En, 125_000.0), "+2 min 05 s");
+    }
+
+    fn attempt(status_code: Option<i64>, latency_ms: i64) -> Attempt {
+        Attempt {
+            at: "2026-01-01T00:00:00Z".to_owned(),
+            status_code,
+            latency_ms,
+            response_excerpt: None,
+            error: None,
+            next_retry_at: None,
+        }
+    }
+
+    #[test]
+    fn an_attempt_reads_as_its_http_status_and_latency() {
+        assert_eq!(
+            attempt_outcome(Lang::En, &attempt(Some(200), 35)),
+            "HTTP 200 · 35 ms"
+        );
+        assert_eq!(
+            attempt_outcome(Lang::En, &attempt(None, 10_003)),
+            "No answer · 10,003 ms"
+        );
+        assert_eq!(
+            attempt_outcome(Lang::Zh, &attempt(Some(410), 8)),
+            "HTTP 410 · 8 毫秒"
+        );
+        assert_eq!(attempt_count(Lang::En, 1), "1 attempt");
+        assert_eq!(attempt_count(Lang::En, 3), "3 attempts");
+    }
+
+    #[test]
+    fn chinese_explains_refused_callback_urls_rather_than_blaming_the_model() {
+        let refused = user_error(
+            Lang::Zh,
+            Some("callbackUrl"),
+            ErrorCode::Unsupported,
+            "Kiln will not call this URL: loopback.",
+        );
+        assert!(refused.contains("内网"), "{refused}");
+        let no_secret = user_error(
+            Lang::Zh,
+            Some("callbackUrl"),
+            ErrorCode::InvalidState,
+            "The team has no callback signing secret yet.",
+        );
+        assert!(no_secret.contains("回调签名密钥"), "{no_secret}");
     }
 
     #[test]

@@ -2,8 +2,9 @@
 
 use super::{Lang, pick};
 use crate::model::{
-    AspectRatio, Audio, CameraMotion, DownloadStatus, FailureReason, InputType, Kind,
-    LicenceStatus, LineageKind, Quality, Stage, Status, TransitionCause,
+    AspectRatio, Audio, CameraMotion, DeliveryPhase, DownloadStatus, EventType, FailureReason,
+    InputType, KeySource, Kind, LicenceStatus, LineageKind, Quality, Stage, Status,
+    TransitionCause, VideoDialect,
 };
 
 pub fn status(lang: Lang, status: Status) -> &'static str {
@@ -157,4 +158,58 @@ pub fn role(lang: Lang, role: &str) -> String {
         other => return other.to_owned(),
     };
     pick(lang, en, zh).to_owned()
+}
+
+pub fn delivery_phase(lang: Lang, phase: DeliveryPhase) -> &'static str {
+    let (en, zh) = match phase {
+        DeliveryPhase::Sending => ("Sending", "发送中"),
+        DeliveryPhase::Retrying => ("Retrying", "等待重试"),
+        DeliveryPhase::Delivered => ("Delivered", "已送达"),
+        DeliveryPhase::Failed => ("Failed", "失败"),
+        DeliveryPhase::Unknown => ("Unknown", "未知"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn event_type(lang: Lang, event: EventType) -> &'static str {
+    let (en, zh) = match event {
+        EventType::TaskQueued => ("Task queued", "任务排队"),
+        EventType::TaskProcessing => ("Task processing", "任务生成中"),
+        EventType::TaskSucceeded => ("Task succeeded", "任务完成"),
+        EventType::TaskFailed => ("Task failed", "任务失败"),
+        EventType::TaskCancelled => ("Task cancelled", "任务取消"),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn key_source(lang: Lang, source: KeySource) -> &'static str {
+    let (en, zh) = match source {
+        KeySource::Kiln => (
+            "Set in Kiln (stored in its database)",
+            "已在 Kiln 中设置（保存在数据库）",
+        ),
+        KeySource::Config => (
+            "From the configuration (key file or environment variable)",
+            "来自配置（密钥文件或环境变量）",
+        ),
+        KeySource::Missing => (
+            "No key: tasks sent here will fail",
+            "未设置密钥：发往此处的任务将失败",
+        ),
+    };
+    pick(lang, en, zh)
+}
+
+pub fn video_dialect(lang: Lang, dialect: VideoDialect) -> &'static str {
+    let (en, zh) = match dialect {
+        VideoDialect::OpenAi => (
+            "OpenAI videos (/v1/videos)",
+            "OpenAI 视频接口（/v1/videos）",
+        ),
+        VideoDialect::Task => (
+            "Task style (/v1/video/generations)",
+            "任务式接口（/v1/video/generations）",
+        ),
+    };
+    pick(lang, en, zh)
 }

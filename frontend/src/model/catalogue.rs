@@ -167,6 +167,8 @@ pub struct ReferenceAsset {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Run in Node by wasm-bindgen-test-runner: the crate only builds for wasm32.
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn policy() -> DraftPolicy {
         DraftPolicy {

@@ -9,6 +9,7 @@
 //! - [`task`]: tasks as the board and the task page show them.
 //! - [`campaign`]: money, campaigns and briefs.
 //! - [`catalogue`]: the models on offer, the draft caps, reference assets.
+//! - [`webhook`]: gateways, webhook endpoints and their deliveries.
 
 // Defined before the submodules so that they can use it.
 /// Declares a closed enum with its wire names, every value in order (`ALL`), and the
@@ -43,6 +44,7 @@ pub mod campaign;
 pub mod catalogue;
 pub mod params;
 pub mod task;
+pub mod webhook;
 
 pub use campaign::{Brief, BriefStatus, Campaign, CampaignStats, Money};
 pub use catalogue::{Catalogue, DraftPolicy, LicenceStatus, MediaKind, ModelSpec, ReferenceAsset};
@@ -51,7 +53,11 @@ pub use params::{
 };
 pub use task::{
     DownloadStatus, LineageKind, Named, Output, Task, TaskDetail, TaskRef, Transition,
-    TransitionCause,
+    TransitionCause, usage_entries,
+};
+pub use webhook::{
+    Attempt, Delivery, DeliveryPhase, DeliveryStatus, EventType, KeySource, Merged, Provider,
+    Secret, VideoDialect, WebhookEndpoint, merge_delivery,
 };
 
 /// A task's place in its life cycle, as the server reports it.

@@ -176,6 +176,13 @@ pub struct TaskDetail {
     pub finished_at: Option<String>,
     pub provider: String,
     pub upstream_task_id: Option<String>,
+    /// The upstream's usage report (JSON), as it gave it.
+    pub upstream_usage: Option<String>,
+    /// The create may have reached the upstream although Kiln could not tell; a retry
+    /// could pay twice, so the provider's dashboard should be checked first.
+    pub needs_reconciliation: bool,
+    /// Where this task's changes are announced, if anywhere.
+    pub callback_url: Option<String>,
     pub campaign: Named,
     pub parent: Option<TaskRef>,
     pub children: Vec<TaskRef>,
@@ -185,5 +192,67 @@ pub struct TaskDetail {
 impl TaskDetail {
     pub fn is_superseded_by(&self, incoming: &TaskDetail) -> bool {
         self.task.is_superseded_by(&incoming.task)
+    }
+}
+
+/// An upstream usage report as label/value pairs, nested objects flattened with dots
+/// (`usage.total_tokens`); `None` when it is not a JSON object, so the caller shows
+/// it as it came. Gateways word these reports differently, so nothing is renamed.
+pub fn usage_entries(report: &str) -> Option<Vec<(String, String)>> {
+    fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                for (key, value) in fields {
+                    let name = if prefix.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{prefix}.{key}")
+                    };
+                    flatten(&name, value, out);
+                }
+            }
+            serde_json::Value::String(text) => out.push((prefix.to_owned(), text.clone())),
+            serde_json::Value::Null => {}
+            other => out.push((prefix.to_owned(), other.to_string())),
+        }
+    }
+    let value: serde_json::Value = serde_json::from_str(report).ok()?;
+    if !value.is_object() {
+        return None;
+    }
+    let mut entries = Vec::new();
+    flatten("", &value, &mut entries);
+    Some(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    // Run in Node by wasm-bindgen-test-runner: the crate only builds for wasm32.
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_usage_report_is_flattened_into_labelled_values() {
+        let entries = usage_entries(
+            r#"{"total_tokens":1200,"input_tokens_details":{"image_tokens":1000},"model":"gpt-image-1","cached":null}"#,
+        );
+        assert_eq!(
+            entries,
+            // In key order: serde_json keeps objects sorted.
+            Some(vec![
+                (
+                    "input_tokens_details.image_tokens".to_owned(),
+                    "1000".to_owned()
+                ),
+                ("model".to_owned(), "gpt-image-1".to_owned()),
+                ("total_tokens".to_owned(), "1200".to_owned()),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_usage_report_that_is_not_an_object_is_left_as_it_came() {
+        assert_eq!(usage_entries("42"), None);
+        assert_eq!(usage_entries("not json"), None);
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod board;
 pub mod login;
+pub mod settings;
 pub mod task;

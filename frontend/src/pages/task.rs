@@ -1,7 +1,9 @@
 //! `/tasks/:id`: one task with everything Kiln knows about it, kept live by the
 //! `taskUpdated` subscription until the task ends, and the actions it allows:
 //! cancel (while live), retry (failed or cancelled), promote to final (a succeeded
-//! draft). Promote and retry lead to the new task's page.
+//! draft). Promote and retry lead to the new task's page. Below the timeline, the
+//! callbacks sent about the task; above everything, a warning when the upstream may
+//! hold the task although Kiln could not tell (a retry could pay twice).
 
 use leptos::prelude::*;
 use leptos::task::{spawn_local, spawn_local_scoped_with_cancellation};
@@ -11,9 +13,11 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::ApiError;
 use crate::api::operations::catalogue::fetch_catalogue;
 use crate::api::operations::task::{self as api, Created, TaskUpdated};
+use crate::api::operations::webhooks::DeliverySource;
 use crate::api::operations::{self, Me};
 use crate::api::ws::{self, Flow, LinkState};
 use crate::app::{FlashNotice, use_flash};
+use crate::components::delivery_log::DeliveryLog;
 use crate::components::header::Header;
 use crate::components::lineage::Lineage;
 use crate::components::outputs::Outputs;
@@ -190,6 +194,11 @@ fn TaskView(id: String) -> impl IntoView {
     };
     let on_promoted =
         Callback::new(move |created: Created| go_to.run((created, FlashNotice::Promoted)));
+    // The live delivery feed and replays are for admins; everyone else's callback log
+    // is re-read whenever the task moves on, since each move may announce itself.
+    let is_admin = Signal::derive(move || me.with(|m| m.as_ref().is_some_and(Me::is_admin)));
+    let transitions =
+        Memo::new(move |_| detail.with(|d| d.as_ref().map_or(0, |d| d.history.len() as u64)));
 
     // The content is rebuilt only when loading moves on, not on every live update.
     let has_detail = Memo::new(move |_| detail.with(Option::is_some));
@@ -289,6 +298,14 @@ fn TaskView(id: String) -> impl IntoView {
                 }}
                 <div class="task-layout">
                     <div class="task-main">
+                        <Show when=move || task.with(|d| d.needs_reconciliation)>
+                            <div class="banner warn reconciliation" role="alert" data-testid="reconciliation-warning">
+                                <div>
+                                    <strong>{move || i18n.t(Key::ReconciliationTitle)}</strong>
+                                    <p>{move || i18n.t(Key::ReconciliationWarning)}</p>
+                                </div>
+                            </div>
+                        </Show>
                         <Show when=move || status.get() == Status::Processing>
                             <section class="panel">
                                 <Progress value=Signal::derive(move || task.with(|d| d.task.progress)) />
@@ -331,6 +348,16 @@ fn TaskView(id: String) -> impl IntoView {
                         <section class="panel">
                             <h2>{move || i18n.t(Key::Timeline)}</h2>
                             <Timeline history=Signal::derive(move || task.with(|d| d.history.clone())) />
+                        </section>
+                        <section class="panel" data-testid="task-callbacks">
+                            <h2>{move || i18n.t(Key::Callbacks)}</h2>
+                            <p class="hint">{move || i18n.t(Key::CallbacksHint)}</p>
+                            <DeliveryLog
+                                source=DeliverySource::Task { id: id.get_value() }
+                                can_replay=is_admin
+                                live=is_admin
+                                refresh=Signal::from(transitions)
+                            />
                         </section>
                     </div>
                     <aside class="task-side">

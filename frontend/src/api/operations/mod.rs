@@ -12,6 +12,9 @@
 //! - [`task`]: one task, live, and what can be done to it (promote, retry, cancel).
 //! - [`campaigns`]: campaigns, briefs and budget alerts.
 //! - [`catalogue`]: models, draft caps and reference assets (with uploads).
+//! - [`providers`]: the configured gateways and their write-only API keys (admins).
+//! - [`webhooks`]: webhook endpoints, delivery logs, replay, the callback secret, and
+//!   a task's callbacks.
 
 /// The schema's `DateTime` scalar: RFC 3339 text. Kept as text because the UI only
 /// formats it for display and compares instants through [`crate::model::timestamp_ms`].
@@ -341,13 +344,18 @@ fn sorted(mut outputs: Vec<crate::model::Output>) -> Vec<crate::model::Output> {
 pub mod auth;
 pub mod campaigns;
 pub mod catalogue;
+pub mod providers;
 pub mod task;
 pub mod tasks;
+pub mod webhooks;
 
 pub use auth::{Me, login, viewer};
 
 #[cfg(test)]
 mod tests {
+    // Run in Node by wasm-bindgen-test-runner: the crate only builds for wasm32.
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     /// The fragment named `name` in an operation file, from its `fragment` line to
     /// the closing brace at the start of a line.
     fn fragment<'a>(file: &'a str, name: &str) -> &'a str {
@@ -372,13 +380,39 @@ mod tests {
         let create_campaign = include_str!("../../../graphql/create_campaign.graphql");
         let references = include_str!("../../../graphql/reference_assets.graphql");
         let upload = include_str!("../../../graphql/upload_reference_asset.graphql");
-        let groups: [(&str, &[&str]); 6] = [
+        let providers = include_str!("../../../graphql/providers.graphql");
+        let set_key = include_str!("../../../graphql/set_provider_api_key.graphql");
+        let endpoints = include_str!("../../../graphql/webhook_endpoints.graphql");
+        let create_endpoint = include_str!("../../../graphql/create_webhook_endpoint.graphql");
+        let update_endpoint = include_str!("../../../graphql/update_webhook_endpoint.graphql");
+        let rotate = include_str!("../../../graphql/rotate_webhook_endpoint_secret.graphql");
+        let disabled = include_str!("../../../graphql/webhook_endpoint_disabled.graphql");
+        let deliveries = include_str!("../../../graphql/endpoint_deliveries.graphql");
+        let callbacks = include_str!("../../../graphql/task_callbacks.graphql");
+        let replay = include_str!("../../../graphql/replay_webhook_delivery.graphql");
+        let delivery_updated = include_str!("../../../graphql/webhook_delivery_updated.graphql");
+        let groups: [(&str, &[&str]); 9] = [
             ("TaskFields", &[tasks, events, submit]),
             ("OutputFields", &[tasks, events, submit, task, updated]),
             ("TaskDetailFields", &[task, updated]),
             ("TaskRefFields", &[task, updated]),
             ("CampaignFields", &[campaigns, create_campaign]),
             ("ReferenceFields", &[references, upload]),
+            ("ProviderFields", &[providers, set_key]),
+            (
+                "EndpointFields",
+                &[
+                    endpoints,
+                    create_endpoint,
+                    update_endpoint,
+                    rotate,
+                    disabled,
+                ],
+            ),
+            (
+                "DeliveryFields",
+                &[deliveries, callbacks, replay, delivery_updated],
+            ),
         ];
         for (name, files) in groups {
             let first = fragment(files[0], name);

@@ -132,6 +132,9 @@ macro_rules! detail_from {
                     finished_at: t.finished_at,
                     provider: t.provider,
                     upstream_task_id: t.upstream_task_id,
+                    upstream_usage: t.upstream_usage,
+                    needs_reconciliation: t.needs_reconciliation,
+                    callback_url: t.callback_url,
                     campaign: Named {
                         id: t.campaign.id,
                         name: t.campaign.name,

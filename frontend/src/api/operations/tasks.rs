@@ -251,7 +251,7 @@ pub struct TaskInput {
 
 /// The same input for one operation's generated `SubmitTaskInput`.
 macro_rules! submit_input {
-    ($op:ident, $input:expr, $key:expr) => {{
+    ($op:ident, $input:expr, $key:expr, $callback_url:expr) => {{
         let input: TaskInput = $input;
         $op::SubmitTaskInput {
             brief_id: input.brief_id,
@@ -273,6 +273,7 @@ macro_rules! submit_input {
             audio: input.audio.map(Into::into),
             reference_asset_ids: input.reference_ids,
             idempotency_key: $key,
+            callback_url: $callback_url,
         }
     }};
 }
@@ -300,7 +301,9 @@ pub struct Estimate {
 
 pub async fn estimate_task(input: TaskInput) -> Result<Estimate, ApiError> {
     let data = graphql_query::<EstimateTask>(estimate_task::Variables {
-        input: submit_input!(estimate_task, input, None),
+        // The callback URL changes neither price nor duplicates; it is checked (which
+        // takes a DNS lookup) only when the task is submitted.
+        input: submit_input!(estimate_task, input, None, None),
     })
     .await?;
     let e = data.estimate_task;
@@ -327,12 +330,14 @@ pub struct Submitted {
     pub duplicate: bool,
 }
 
+/// Submits a task; `callback_url`, if any, is told about each of its changes.
 pub async fn submit_task(
     input: TaskInput,
     idempotency_key: String,
+    callback_url: Option<String>,
 ) -> Result<Result<Submitted, Vec<UserError>>, ApiError> {
     let data = graphql_query::<SubmitTask>(submit_task::Variables {
-        input: submit_input!(submit_task, input, Some(idempotency_key)),
+        input: submit_input!(submit_task, input, Some(idempotency_key), callback_url),
     })
     .await?;
     let payload = data.submit_task;
@@ -354,6 +359,8 @@ pub async fn submit_task(
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Run in Node by wasm-bindgen-test-runner: the crate only builds for wasm32.
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn task(status: Status, stage: Stage, brief: &str) -> Task {
         Task {

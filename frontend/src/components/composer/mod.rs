@@ -13,6 +13,11 @@
 //! the server with the same key and gets the task the first attempt created instead
 //! of paying for a second one. A submit while an identical task is still running is
 //! answered with that task (`duplicateOf`), and the composer says so.
+//!
+//! Under "Advanced", an optional callback URL: Kiln POSTs each of the task's status
+//! changes there, signed with the team's callback secret. It is checked (a DNS lookup
+//! and the SSRF rules) only on submit, so the server's refusal shows under the field
+//! after the submit rather than while typing.
 
 mod estimate;
 mod params;
@@ -57,6 +62,7 @@ const FIELDS: &[&str] = &[
     "cameraMotion",
     "audio",
     "referenceAssetIds",
+    "callbackUrl",
 ];
 
 fn new_key() -> String {
@@ -85,6 +91,8 @@ struct Form {
     camera_motion: RwSignal<CameraMotion>,
     audio: RwSignal<Audio>,
     references: RwSignal<Vec<ReferenceAsset>>,
+    /// As typed; empty for none.
+    callback_url: RwSignal<String>,
 }
 
 impl Form {
@@ -107,6 +115,7 @@ impl Form {
             camera_motion: RwSignal::new(CameraMotion::Static),
             audio: RwSignal::new(Audio::Mute),
             references: RwSignal::new(Vec::new()),
+            callback_url: RwSignal::new(String::new()),
         }
     }
 
@@ -217,6 +226,12 @@ impl Form {
                 _ => Err(()),
             },
         }
+    }
+
+    /// The callback URL, if one was given. Untracked: only the submit reads it.
+    fn callback_url(&self) -> Option<String> {
+        let url = self.callback_url.get_untracked().trim().to_owned();
+        (!url.is_empty()).then_some(url)
     }
 
     /// The input as the API takes it. Tracked. An unreadable seed is left out here
@@ -395,8 +410,14 @@ pub fn Composer(
         submit_problems.set(Vec::new());
         pending.set(true);
         let input = untrack(|| form.input(brief_id, &catalogue));
+        let callback_url = form.callback_url();
         spawn_local(async move {
-            let mut result = tasks::submit_task(input.clone(), idempotency_key.get_value()).await;
+            let mut result = tasks::submit_task(
+                input.clone(),
+                idempotency_key.get_value(),
+                callback_url.clone(),
+            )
+            .await;
             // CONFLICT on the key means an earlier attempt with this key did reach
             // the server, but with other parameters: the user changed the form after
             // a failed-looking submit. That task exists already; this is a new one.
@@ -407,7 +428,7 @@ pub fn Composer(
             {
                 let key = new_key();
                 idempotency_key.set_value(key.clone());
-                result = tasks::submit_task(input, key).await;
+                result = tasks::submit_task(input, key, callback_url).await;
             }
             // Signed out (or navigated away) while waiting: nothing left to update.
             if pending.is_disposed() {
@@ -521,6 +542,7 @@ pub fn Composer(
                         }
                     })
             }}
+            <Advanced form=form problems=problems clear_field=Callback::new(clear_field) />
             // Kept in view while the parameters scroll: the price and the button are
             // what the user looks at last.
             <div class="composer-foot">
@@ -630,6 +652,64 @@ fn StageToggle(form: Form, #[prop(into)] catalogue: Signal<Option<Catalogue>>) -
                     }
                 }}
             </p>
+        </div>
+    }
+}
+
+/// What most tasks do without: the callback URL. Open when asked, or when the server
+/// found a problem with it, so the problem is never hidden.
+#[component]
+fn Advanced(
+    form: Form,
+    #[prop(into)] problems: Signal<Vec<Problem>>,
+    clear_field: Callback<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let shown = move || open.get() || problems::has(problems, "callbackUrl");
+    view! {
+        <div class="advanced">
+            <button
+                type="button"
+                class="button small ghost disclosure-toggle"
+                data-testid="advanced-toggle"
+                aria-expanded=move || shown().to_string()
+                on:click=move |_| open.set(!shown())
+            >
+                <span class="disclosure" aria-hidden="true">{move || if shown() { "▾" } else { "▸" }}</span>
+                {move || i18n.t(Key::Advanced)}
+                // Collapsed, it still says a callback will be made.
+                {move || {
+                    let url = form.callback_url.get();
+                    (!shown() && !url.trim().is_empty())
+                        .then(|| view! { <span class="hint advanced-summary">{url}</span> })
+                }}
+            </button>
+            <Show when=shown>
+                <label class="field">
+                    <span class="label">{move || i18n.t(Key::CallbackUrlField)}</span>
+                    <input
+                        type="url"
+                        name="callbackUrl"
+                        inputmode="url"
+                        autocomplete="off"
+                        spellcheck="false"
+                        data-testid="callback-url-input"
+                        placeholder=move || i18n.t(Key::CallbackUrlPlaceholder)
+                        class:invalid=move || problems::has(problems, "callbackUrl")
+                        aria-invalid=move || problems::has(problems, "callbackUrl").to_string()
+                        prop:value=move || form.callback_url.get()
+                        on:input=move |ev| {
+                            form.callback_url.set(event_target_value(&ev));
+                            // Stays open once the problem that opened it is gone.
+                            open.set(true);
+                            clear_field.run("callbackUrl");
+                        }
+                    />
+                    <FieldErrors problems=problems field="callbackUrl" />
+                    <span class="hint">{move || i18n.t(Key::CallbackUrlHint)}</span>
+                </label>
+            </Show>
         </div>
     }
 }

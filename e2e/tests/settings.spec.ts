@@ -1,0 +1,312 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+import { expect, test, type Page } from '@playwright/test';
+
+import { signIn, startCampaign, unique } from './helpers';
+
+/** One request as the receiver got it. */
+type Received = { method: string; path: string; headers: IncomingHttpHeaders; body: string };
+
+/**
+ * A webhook receiver on a random loopback port (which `start-kiln.mjs` allows Kiln to
+ * call): it records every request and answers 200 with a short text, which the
+ * delivery log shows as the response excerpt — except on `/gone`, which answers
+ * 410 Gone, as a receiver that was shut down for good does.
+ */
+async function startReceiver() {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const gone = req.url === '/gone';
+      res.writeHead(gone ? 410 : 200, { 'content-type': 'text/plain' });
+      res.end(gone ? 'this receiver is gone' : 'received by the e2e receiver');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    received,
+    /** The requests to `path` announcing `type` about `taskId`. */
+    about(path: string, type: string, taskId: string | null) {
+      return received.filter((r) => {
+        if (r.path !== path) return false;
+        const body = JSON.parse(r.body) as { type?: string; data?: { id?: string } };
+        return body.type === type && body.data?.id === taskId;
+      });
+    },
+    close() {
+      // Kiln keeps its connections open; they must not hold the test up.
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Standard Webhooks: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body`, keyed by the secret's bytes. */
+function signedWith(secret: string, request: Received): boolean {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const content = `${request.headers['webhook-id']}.${request.headers['webhook-timestamp']}.${request.body}`;
+  const expected = `v1,${createHmac('sha256', key).update(content).digest('base64')}`;
+  return String(request.headers['webhook-signature'] ?? '')
+    .split(' ')
+    .includes(expected);
+}
+
+function expectStandardHeaders(request: Received) {
+  expect(request.method).toBe('POST');
+  expect(request.headers['content-type']).toContain('application/json');
+  expect(request.headers['webhook-id']).toMatch(/^msg_/);
+  expect(request.headers['webhook-timestamp']).toMatch(/^\d+$/);
+  expect(request.headers['webhook-signature']).toMatch(/^v1,/);
+}
+
+/** Reads a secret from the box that shows it once, then dismisses the box. */
+async function takeSecret(page: Page, box = page.getByTestId('secret-once')): Promise<string> {
+  await expect(box).toContainText('you will not see it again');
+  const secret = await box.getByTestId('secret-value').inputValue();
+  expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+  await box.getByTestId('secret-done').click();
+  await expect(page.getByTestId('secret-once')).toHaveCount(0);
+  return secret;
+}
+
+async function submitTask(page: Page, prompt: string): Promise<string> {
+  await page.getByTestId('prompt-input').fill(prompt);
+  await page.getByTestId('submit-task').click();
+  const card = page.getByTestId('task-card').filter({ hasText: prompt });
+  await expect(card).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 30_000 });
+  const id = await card.getAttribute('data-task-id');
+  expect(id).toBeTruthy();
+  return id ?? '';
+}
+
+test('an admin adds a webhook endpoint, sees its secret once, and follows signed deliveries live', async ({
+  page,
+}) => {
+  const receiver = await startReceiver();
+  try {
+    const url = `${receiver.base}/kiln-events`;
+    await signIn(page);
+    await page.getByTestId('settings-link').click();
+    await expect(page).toHaveURL(/\/settings$/);
+    await expect(page.getByTestId('gateways')).toBeVisible();
+
+    // Create the endpoint; its secret is shown this once.
+    await page.getByTestId('add-endpoint').click();
+    await page.getByTestId('endpoint-url-input').fill(url);
+    await page.getByTestId('endpoint-description-input').fill(unique('E2E receiver'));
+    await page.getByTestId('endpoint-save').click();
+    const endpoint = page.locator(`[data-testid="endpoint"][data-url="${url}"]`);
+    await expect(endpoint).toHaveAttribute('data-enabled', 'true');
+    const secret = await takeSecret(page, endpoint.getByTestId('secret-once'));
+    await page.reload();
+    await expect(endpoint).toBeVisible();
+    await expect(page.getByTestId('secret-once')).toHaveCount(0);
+    expect(await page.content()).not.toContain(secret);
+
+    // A task, submitted through the UI, announces itself to the endpoint.
+    await page.getByTestId('home').click();
+    await startCampaign(page);
+    const taskId = await submitTask(page, unique('a ceramic mug for the webhook test'));
+    await expect.poll(() => receiver.about('/kiln-events', 'task.succeeded', taskId).length, { timeout: 30_000 }).toBe(1);
+    const [succeeded] = receiver.about('/kiln-events', 'task.succeeded', taskId);
+    expectStandardHeaders(succeeded);
+    expect(signedWith(secret, succeeded), 'signed with the endpoint secret').toBe(true);
+    for (const request of receiver.received) {
+      expect(signedWith(secret, request)).toBe(true);
+    }
+
+    // The delivery log shows it delivered, with the receiver's answer.
+    await page.getByTestId('settings-link').click();
+    await endpoint.getByTestId('endpoint-log-toggle').click();
+    const delivery = endpoint.locator(
+      `[data-testid="delivery"][data-event="task.succeeded"][data-task-id="${taskId}"]`,
+    );
+    await expect(delivery).toHaveAttribute('data-phase', 'DELIVERED');
+    await expect(delivery).toHaveAttribute('data-attempts', '1');
+    await expect(delivery.getByTestId('delivery-status')).toHaveText('Delivered');
+    await expect(delivery.getByTestId('delivery-task-link')).toHaveAttribute('href', `/tasks/${taskId}`);
+    await delivery.getByTestId('delivery-attempts-toggle').click();
+    const attempts = delivery.getByTestId('delivery-attempt');
+    await expect(attempts).toHaveCount(1);
+    await expect(attempts.first()).toHaveAttribute('data-status-code', '200');
+    await expect(attempts.first().getByTestId('attempt-excerpt')).toHaveText('received by the e2e receiver');
+
+    // Replayed: the same message again, and a second attempt appears live.
+    await delivery.getByTestId('delivery-replay').click();
+    await expect(delivery).toHaveAttribute('data-attempts', '2');
+    await expect(attempts).toHaveCount(2);
+    await expect(attempts.nth(1)).toHaveAttribute('data-status-code', '200');
+    await expect(delivery).toHaveAttribute('data-phase', 'DELIVERED');
+    await expect
+      .poll(() => receiver.received.filter((r) => r.headers['webhook-id'] === succeeded.headers['webhook-id']).length)
+      .toBe(2);
+    if (process.env.E2E_SCREENSHOT_DIR) {
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: join(process.env.E2E_SCREENSHOT_DIR, 'settings.png') });
+    }
+
+    // The task page lists the same deliveries.
+    await delivery.getByTestId('delivery-task-link').click();
+    const callbacks = page.getByTestId('task-callbacks');
+    await expect(
+      callbacks.locator('[data-testid="delivery"][data-event="task.succeeded"][data-phase="DELIVERED"]'),
+    ).toHaveAttribute('data-attempts', '2');
+
+    // Deleting asks first; then the endpoint is gone and hears nothing more.
+    await page.getByTestId('settings-link').click();
+    await endpoint.getByTestId('endpoint-delete').click();
+    await expect(endpoint.getByTestId('endpoint-delete-confirmation')).toBeVisible();
+    await endpoint.getByTestId('endpoint-delete-confirm').click();
+    await expect(endpoint).toHaveCount(0);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test("a task's callback URL is checked on submit and its callbacks are signed with the team secret", async ({
+  page,
+}) => {
+  const receiver = await startReceiver();
+  try {
+    await signIn(page);
+    await page.getByTestId('settings-link').click();
+    await page.getByTestId('rotate-callback-secret').click();
+    await page.getByTestId('rotate-callback-confirm').click();
+    const secret = await takeSecret(page, page.getByTestId('callback-secret').getByTestId('secret-once'));
+
+    await page.getByTestId('home').click();
+    await startCampaign(page);
+    const prompt = unique('a linen tote bag with a callback');
+    await page.getByTestId('prompt-input').fill(prompt);
+    await page.getByTestId('advanced-toggle').click();
+
+    // The cloud metadata address is refused, next to the field.
+    await page.getByTestId('callback-url-input').fill('http://169.254.169.254/latest/meta-data');
+    await page.getByTestId('submit-task').click();
+    await expect(page.locator('[data-testid="form-error"][data-field="callbackUrl"]')).toContainText(
+      'will not call',
+    );
+    await expect(page.getByTestId('task-card').filter({ hasText: prompt })).toHaveCount(0);
+
+    // The receiver is allowed (see start-kiln.mjs).
+    await page.getByTestId('callback-url-input').fill(`${receiver.base}/callback`);
+    await expect(page.locator('[data-testid="form-error"][data-field="callbackUrl"]')).toHaveCount(0);
+    await page.getByTestId('submit-task').click();
+    const card = page.getByTestId('task-card').filter({ hasText: prompt });
+    await expect(card).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 30_000 });
+    const taskId = await card.getAttribute('data-task-id');
+    await expect.poll(() => receiver.about('/callback', 'task.succeeded', taskId).length, { timeout: 30_000 }).toBe(1);
+    const [succeeded] = receiver.about('/callback', 'task.succeeded', taskId);
+    expectStandardHeaders(succeeded);
+    expect(signedWith(secret, succeeded), 'signed with the team callback secret').toBe(true);
+
+    // The task page shows where its callbacks went and how they fared.
+    await card.getByTestId('task-link').click();
+    await expect(page.getByTestId('task-context')).toContainText(`${receiver.base}/callback`);
+    const delivered = page
+      .getByTestId('task-callbacks')
+      .locator('[data-testid="delivery"][data-event="task.succeeded"]');
+    await expect(delivered).toHaveAttribute('data-phase', 'DELIVERED');
+    await delivered.getByTestId('delivery-attempts-toggle').click();
+    await expect(delivered.getByTestId('delivery-attempt').first()).toHaveAttribute('data-status-code', '200');
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('an endpoint that answers 410 Gone is switched off, and an open settings page says so live', async ({
+  page,
+}) => {
+  const receiver = await startReceiver();
+  try {
+    const url = `${receiver.base}/gone`;
+    await signIn(page);
+    await page.getByTestId('settings-link').click();
+    await page.getByTestId('add-endpoint').click();
+    await page.getByTestId('endpoint-url-input').fill(url);
+    await page.getByTestId('endpoint-save').click();
+    const endpoint = page.locator(`[data-testid="endpoint"][data-url="${url}"]`);
+    await takeSecret(page, endpoint.getByTestId('secret-once'));
+    await expect(page.getByTestId('live-status')).toHaveText('Live');
+
+    // A second tab of the same session submits a task; this one stays on the settings.
+    const board = await page.context().newPage();
+    await board.goto('/');
+    await startCampaign(board);
+    await board.getByTestId('prompt-input').fill(unique('a paper crane for a receiver that is gone'));
+    await board.getByTestId('submit-task').click();
+
+    await expect(endpoint).toHaveAttribute('data-enabled', 'false', { timeout: 30_000 });
+    await expect(endpoint.getByTestId('endpoint-state')).toHaveText('Disabled');
+    await expect(endpoint.getByTestId('endpoint-disabled-reason')).toContainText('410');
+    await endpoint.getByTestId('endpoint-log-toggle').click();
+    // The first event reached it and was answered 410.
+    const refused = endpoint.locator('[data-testid="delivery"][data-event="task.queued"]');
+    await expect(refused).toHaveAttribute('data-phase', 'FAILED');
+    await refused.getByTestId('delivery-attempts-toggle').click();
+    await expect(refused.getByTestId('delivery-attempt').first()).toHaveAttribute('data-status-code', '410');
+    await board.close();
+
+    await endpoint.getByTestId('endpoint-delete').click();
+    await endpoint.getByTestId('endpoint-delete-confirm').click();
+    await expect(endpoint).toHaveCount(0);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test("a gateway's API key can be set and removed, but never read back", async ({ page }) => {
+  await signIn(page);
+  await page.getByTestId('settings-link').click();
+  // Configured by start-kiln.mjs, with its key in an environment variable that is unset.
+  const gateway = page.locator('[data-testid="gateway"][data-name="e2e-gateway"]');
+  await expect(gateway).toHaveAttribute('data-key-source', 'MISSING');
+  await expect(gateway).toContainText('https://gateway.invalid');
+  await expect(gateway).toContainText('Idempotency-Key');
+
+  const key = `sk-e2e-${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+  const input = gateway.getByTestId('gateway-key-input');
+  await expect(input).toHaveAttribute('type', 'password');
+  await expect(input).toHaveValue('');
+  await input.fill(key);
+  await gateway.getByTestId('gateway-key-save').click();
+  await expect(gateway.getByTestId('gateway-key-saved')).toContainText('will not be shown again');
+  await expect(gateway).toHaveAttribute('data-key-source', 'KILN');
+  await expect(input).toHaveValue('');
+
+  // Neither the page nor the API gives it back.
+  await page.reload();
+  await expect(gateway).toHaveAttribute('data-key-source', 'KILN');
+  await expect(gateway.getByTestId('gateway-key-input')).toHaveValue('');
+  expect(await page.content()).not.toContain(key);
+  const token = await page.evaluate(() => localStorage.getItem('kiln.token'));
+  const answer = await page.request.post('/graphql', {
+    headers: { authorization: `Bearer ${token}` },
+    data: {
+      query:
+        '{ providers { name baseUrl videoDialect hasApiKey apiKeySetInKiln idempotencyHeader maxConcurrency requestsPerMinute webhookPath } }',
+    },
+  });
+  expect(answer.ok()).toBe(true);
+  const text = await answer.text();
+  expect(text).toContain('"apiKeySetInKiln":true');
+  expect(text).not.toContain(key);
+
+  // Removing Kiln's copy falls back to the configuration, which has none.
+  await gateway.getByTestId('gateway-key-remove').click();
+  await expect(gateway).toHaveAttribute('data-key-source', 'MISSING');
+  await expect(gateway.getByTestId('gateway-key-saved')).toContainText('applies again');
+});

@@ -1,0 +1,480 @@
+//! A delivery log: the events Kiln sent to one webhook endpoint, or about one task,
+//! newest first, each with every attempt (HTTP status, latency, the start of the
+//! receiver's answer or why none came), the payload, and a Replay button for admins.
+//!
+//! Pages, replays and the live `webhookDeliveryUpdated` feed all go through
+//! [`merge_delivery`], which keeps whichever copy of a delivery knows more attempts.
+//! The feed is for admins only; for anyone else the log is re-read when the caller
+//! asks (the task page does on each status change) and, while something is still
+//! being sent, every few seconds.
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::{spawn_local, spawn_local_scoped_with_cancellation};
+use leptos_router::components::A;
+
+use crate::api::ApiError;
+use crate::api::operations::webhooks::{self, DeliverySource, WebhookDeliveryUpdated};
+use crate::api::ws::{self, Flow};
+use crate::i18n::{self, Key, use_i18n};
+use crate::model::{Delivery, DeliveryPhase, Merged, merge_delivery};
+
+/// How often a log without the live feed looks again while a delivery is under way.
+const PENDING_POLL_MS: u32 = 4_000;
+
+/// The log's state, shared by its rows.
+#[derive(Clone, Copy)]
+struct Log {
+    deliveries: RwSignal<Vec<Delivery>>,
+    /// Cursor of the next page; `None` when everything is loaded.
+    next: RwSignal<Option<String>>,
+    loaded: RwSignal<bool>,
+    loading_more: RwSignal<bool>,
+    failure: RwSignal<Option<ApiError>>,
+    source: StoredValue<DeliverySource>,
+}
+
+impl Log {
+    /// Merges what came, touching the signal only when something changed.
+    fn merge(&self, incoming: Vec<Delivery>, insert: bool) -> Vec<Merged> {
+        let mut outcomes = Vec::with_capacity(incoming.len());
+        self.deliveries.maybe_update(|log| {
+            for delivery in incoming {
+                outcomes.push(merge_delivery(log, delivery, insert));
+            }
+            outcomes
+                .iter()
+                .any(|m| matches!(m, Merged::Replaced | Merged::Inserted))
+        });
+        outcomes
+    }
+
+    /// (Re-)reads the newest page. Later pages, once loaded, are kept as they are.
+    fn load_first(&self) {
+        spawn_local(self.reload());
+    }
+
+    async fn reload(self) {
+        let source = self.source.get_value();
+        let result = webhooks::fetch_deliveries(&source, None).await;
+        if self.deliveries.is_disposed() {
+            return;
+        }
+        match result {
+            Ok(page) => {
+                self.merge(page.deliveries, true);
+                if !self.loaded.get_untracked() {
+                    self.next.set(page.next);
+                    self.loaded.set(true);
+                }
+                self.failure.set(None);
+            }
+            Err(e) => self.failure.set(Some(e)),
+        }
+    }
+
+    fn load_more(&self) {
+        let log = *self;
+        let Some(after) = log.next.get_untracked() else {
+            return;
+        };
+        if log.loading_more.get_untracked() {
+            return;
+        }
+        log.loading_more.set(true);
+        spawn_local(async move {
+            let source = log.source.get_value();
+            let result = webhooks::fetch_deliveries(&source, Some(after)).await;
+            if log.deliveries.is_disposed() {
+                return;
+            }
+            log.loading_more.set(false);
+            match result {
+                Ok(page) => {
+                    log.merge(page.deliveries, true);
+                    log.next.set(page.next);
+                }
+                Err(e) => log.failure.set(Some(e)),
+            }
+        });
+    }
+
+    /// A delivery from the live feed.
+    fn on_live(&self, delivery: Delivery) {
+        let belongs = match self.source.with_value(|s| s.clone()) {
+            // The feed was asked for this task's deliveries only.
+            DeliverySource::Task { .. } => true,
+            // Only known deliveries are certain to be this endpoint's; a new one to
+            // the same URL may be too (or a task's callback to that URL): re-read.
+            DeliverySource::Endpoint { url, .. } => {
+                let same_url = delivery.url == url;
+                let merged = self.merge(vec![delivery], false);
+                if same_url && merged.first() == Some(&Merged::Absent) {
+                    self.load_first();
+                }
+                return;
+            }
+        };
+        self.merge(vec![delivery], belongs);
+    }
+
+    /// Tracked when called in a reactive context.
+    fn has_pending(&self) -> bool {
+        let now = js_sys::Date::now();
+        self.deliveries.with(|log| {
+            log.iter().any(|d| {
+                matches!(
+                    d.phase(now),
+                    DeliveryPhase::Sending | DeliveryPhase::Retrying
+                )
+            })
+        })
+    }
+}
+
+#[component]
+pub fn DeliveryLog(
+    source: DeliverySource,
+    /// Admins may send a delivery again.
+    #[prop(into)]
+    can_replay: Signal<bool>,
+    /// Follow the live feed, which only admins may.
+    #[prop(into)]
+    live: Signal<bool>,
+    /// Bumped to re-read the newest page.
+    #[prop(into, optional)]
+    refresh: Option<Signal<u64>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let for_task = matches!(source, DeliverySource::Task { .. });
+    let task_id = match &source {
+        DeliverySource::Task { id } => Some(id.clone()),
+        DeliverySource::Endpoint { .. } => None,
+    };
+    let log = Log {
+        deliveries: RwSignal::new(Vec::new()),
+        next: RwSignal::new(None),
+        loaded: RwSignal::new(false),
+        loading_more: RwSignal::new(false),
+        failure: RwSignal::new(None),
+        source: StoredValue::new(source),
+    };
+    log.load_first();
+
+    if let Some(refresh) = refresh {
+        Effect::new(move |previous: Option<u64>| {
+            let now = refresh.get();
+            if previous.is_some_and(|p| p != now) {
+                log.load_first();
+            }
+            now
+        });
+    }
+
+    Effect::new(move |_| {
+        if !live.get() {
+            return;
+        }
+        let task_id = task_id.clone();
+        spawn_local_scoped_with_cancellation(ws::run::<WebhookDeliveryUpdated>(
+            webhooks::delivery_updated_variables(task_id),
+            move |data| {
+                log.on_live(webhooks::updated_delivery(data));
+                Flow::Continue
+            },
+            |_| {},
+            // Attempts logged before the subscription stood (or while the socket was
+            // down) are only in the log.
+            move || log.load_first(),
+        ));
+    });
+
+    // Without the live feed, look again while something is on its way. A change to
+    // the log runs this again (and drops the loop it had started).
+    Effect::new(move |_| {
+        if live.get() || !log.has_pending() {
+            return;
+        }
+        spawn_local_scoped_with_cancellation(async move {
+            loop {
+                TimeoutFuture::new(PENDING_POLL_MS).await;
+                if log.deliveries.is_disposed() {
+                    return;
+                }
+                log.reload().await;
+                if log.deliveries.is_disposed() || !untrack(|| log.has_pending()) {
+                    return;
+                }
+            }
+        });
+    });
+
+    let ids = move || {
+        log.deliveries
+            .with(|l| l.iter().map(|d| d.id.clone()).collect::<Vec<_>>())
+    };
+    let empty = move || log.loaded.get() && log.deliveries.with(Vec::is_empty);
+
+    view! {
+        <div class="delivery-log" data-testid="delivery-log" aria-busy=move || (!log.loaded.get()).to_string()>
+            {move || {
+                log.failure
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <div class="banner" role="alert">
+                                <span>{i18n.t(Key::LoadDeliveriesFailed)} " " {e.message(i18n.lang())}</span>
+                                <button type="button" class="button small" on:click=move |_| log.load_first()>
+                                    {i18n.t(Key::Retry)}
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+            <Show when=move || !log.loaded.get() && log.failure.with(Option::is_none)>
+                <p class="hint">{move || i18n.t(Key::Loading)}</p>
+            </Show>
+            <Show when=empty>
+                <p class="muted" data-testid="delivery-log-empty">
+                    {move || if for_task { i18n.t(Key::NoCallbacks) } else { i18n.t(Key::NoDeliveries) }}
+                </p>
+            </Show>
+            <ol class="deliveries">
+                <For
+                    each=ids
+                    key=|id| id.clone()
+                    children=move |id| {
+                        view! { <DeliveryRow id=id log=log for_task=for_task can_replay=can_replay /> }
+                    }
+                />
+            </ol>
+            <Show when=move || log.next.with(Option::is_some)>
+                <div class="more">
+                    <button
+                        type="button"
+                        class="button small"
+                        disabled=move || log.loading_more.get()
+                        on:click=move |_| log.load_more()
+                    >
+                        {move || {
+                            if log.loading_more.get() { i18n.t(Key::Loading) } else { i18n.t(Key::LoadMore) }
+                        }}
+                    </button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn DeliveryRow(
+    id: String,
+    log: Log,
+    /// A task's log names where each delivery went; an endpoint's links its task.
+    for_task: bool,
+    can_replay: Signal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = StoredValue::new(id);
+    let delivery = Memo::new(move |_| {
+        log.deliveries.with(|l| {
+            l.iter()
+                .find(|d| id.with_value(|id| d.id == *id))
+                .cloned()
+                .unwrap_or_default()
+        })
+    });
+    let expanded = RwSignal::new(false);
+    let replaying = RwSignal::new(false);
+    let replay_failure = RwSignal::new(None::<String>);
+    let phase = Memo::new(move |_| delivery.with(|d| d.phase(js_sys::Date::now())));
+
+    let replay = move |_| {
+        if replaying.get_untracked() {
+            return;
+        }
+        replaying.set(true);
+        replay_failure.set(None);
+        spawn_local(async move {
+            let result = webhooks::replay_delivery(id.get_value()).await;
+            if replaying.is_disposed() {
+                return;
+            }
+            replaying.set(false);
+            let lang = i18n.lang_untracked();
+            match result {
+                // The attempt itself comes on the live feed.
+                Ok(Ok(delivery)) => {
+                    log.merge(vec![delivery], false);
+                }
+                Ok(Err(errors)) => replay_failure.set(
+                    errors
+                        .first()
+                        .map(|e| i18n::user_error(lang, e.field.as_deref(), e.code, &e.message)),
+                ),
+                Err(e) => replay_failure.set(Some(e.message(lang))),
+            }
+        });
+    };
+
+    let head_target = move || {
+        if for_task {
+            let url = delivery.with(|d| d.url.clone());
+            view! { <code class="delivery-url" title=url.clone()>{url.clone()}</code> }.into_any()
+        } else {
+            delivery
+                .with(Delivery::task_id)
+                .map(|task| {
+                    view! {
+                        <A href=format!("/tasks/{task}") attr:class="delivery-task" attr:data-testid="delivery-task-link">
+                            {move || i18n.t(Key::ViewTask)}
+                        </A>
+                    }
+                    .into_any()
+                })
+                .unwrap_or_else(|| ().into_any())
+        }
+    };
+    let summary = move || {
+        let lang = i18n.lang();
+        delivery.with(|d| {
+            let mut parts = vec![i18n::attempt_count(lang, d.attempts.len())];
+            if let Some(last) = d.last_attempt() {
+                parts.push(i18n::attempt_outcome(lang, last));
+            }
+            if phase.get() == DeliveryPhase::Retrying
+                && let Some(at) = &d.next_attempt_at
+            {
+                parts.push(i18n::next_try(lang, at));
+            }
+            parts.join(" · ")
+        })
+    };
+
+    view! {
+        <li
+            class="delivery"
+            data-testid="delivery"
+            data-delivery-id=move || id.get_value()
+            data-event=move || delivery.with(|d| d.event_type.clone())
+            data-phase=move || phase.get().as_str()
+            data-attempts=move || delivery.with(|d| d.attempts.len().to_string())
+            data-task-id=move || delivery.with(Delivery::task_id).unwrap_or_default()
+        >
+            <div class="delivery-head">
+                <span
+                    class=move || format!("badge delivery-badge phase-{}", phase.get().as_str().to_ascii_lowercase())
+                    data-testid="delivery-status"
+                >
+                    <span class="badge-dot" aria-hidden="true"></span>
+                    {move || i18n::delivery_phase(i18n.lang(), phase.get())}
+                </span>
+                <span class="delivery-event" title=move || delivery.with(|d| d.event_type.clone())>
+                    {move || {
+                        delivery
+                            .with(|d| match d.event() {
+                                Some(e) => i18n::event_type(i18n.lang(), e).to_owned(),
+                                None => d.event_type.clone(),
+                            })
+                    }}
+                </span>
+                {head_target}
+                <span class="delivery-summary" data-testid="delivery-summary">{summary}</span>
+                <time
+                    class="delivery-time"
+                    datetime=move || delivery.with(|d| d.created_at.clone())
+                >
+                    {move || delivery.with(|d| i18n::datetime(i18n.lang(), &d.created_at))}
+                </time>
+                <div class="delivery-actions">
+                    <button
+                        type="button"
+                        class="button small ghost"
+                        data-testid="delivery-attempts-toggle"
+                        aria-expanded=move || expanded.get().to_string()
+                        on:click=move |_| expanded.update(|e| *e = !*e)
+                    >
+                        {move || i18n.t(Key::Attempts)}
+                        <span class="disclosure" aria-hidden="true">
+                            {move || if expanded.get() { "▴" } else { "▾" }}
+                        </span>
+                    </button>
+                    <Show when=move || can_replay.get()>
+                        <button
+                            type="button"
+                            class="button small"
+                            data-testid="delivery-replay"
+                            disabled=move || replaying.get()
+                            aria-busy=move || replaying.get().to_string()
+                            on:click=replay
+                        >
+                            {move || if replaying.get() { i18n.t(Key::Replaying) } else { i18n.t(Key::Replay) }}
+                        </button>
+                    </Show>
+                </div>
+            </div>
+            {move || {
+                replay_failure.get().map(|text| view! { <p class="alert" role="alert">{text}</p> })
+            }}
+            <Show when=move || expanded.get()>
+                <Attempts delivery=delivery />
+            </Show>
+        </li>
+    }
+}
+
+/// Every attempt, oldest first, and the body that was sent.
+#[component]
+fn Attempts(#[prop(into)] delivery: Signal<Delivery>) -> impl IntoView {
+    let i18n = use_i18n();
+    let attempts = move || {
+        let lang = i18n.lang();
+        delivery.with(|d| {
+            if d.attempts.is_empty() {
+                return view! { <li class="hint">{i18n::t(lang, Key::NoAttemptsYet)}</li> }.into_any();
+            }
+            d.attempts
+                .iter()
+                .map(|a| {
+                    let ok = a.succeeded();
+                    view! {
+                        <li
+                            class="attempt"
+                            class:ok=ok
+                            data-testid="delivery-attempt"
+                            data-status-code=a.status_code.map(|c| c.to_string()).unwrap_or_default()
+                            data-latency-ms=a.latency_ms.to_string()
+                        >
+                            <div class="attempt-line">
+                                <span class="attempt-outcome">{i18n::attempt_outcome(lang, a)}</span>
+                                <time datetime=a.at.clone()>{i18n::time_precise(lang, &a.at)}</time>
+                                {a.next_retry_at.as_deref().map(|at| {
+                                    view! { <span class="hint">{i18n::next_try(lang, at)}</span> }
+                                })}
+                            </div>
+                            {a.error.clone().map(|e| view! { <p class="attempt-error">{e}</p> })}
+                            {a.response_excerpt.clone().filter(|e| !e.is_empty()).map(|excerpt| {
+                                view! {
+                                    <div class="attempt-answer">
+                                        <span class="hint">{i18n::t(lang, Key::ReceiverAnswer)}</span>
+                                        <code class="excerpt" data-testid="attempt-excerpt">{excerpt}</code>
+                                    </div>
+                                }
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        })
+    };
+    view! {
+        <div class="delivery-detail">
+            <ol class="attempts" data-testid="delivery-attempts">{attempts}</ol>
+            <details class="payload">
+                <summary>{move || i18n.t(Key::Payload)}</summary>
+                <pre>{move || delivery.with(Delivery::pretty_payload)}</pre>
+            </details>
+        </div>
+    }
+}

@@ -1,0 +1,111 @@
+//! `/settings` (admins): the gateways Kiln sends tasks to and their write-only API
+//! keys, the team's webhook endpoints with their delivery logs, and the secret that
+//! signs per-task callbacks. Anyone else who opens it is told it is for admins; the
+//! server refuses them these queries anyway.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Redirect};
+
+use crate::api::ApiError;
+use crate::api::operations::{self, Me};
+use crate::api::ws::LinkState;
+use crate::components::callback_secret::CallbackSecret;
+use crate::components::gateways::Gateways;
+use crate::components::header::Header;
+use crate::components::webhook_endpoints::WebhookEndpoints;
+use crate::i18n::{Key, use_i18n};
+use crate::session::use_session;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Show when=move || session.signed_in() fallback=|| view! { <Redirect path="/login" /> }>
+            <Settings />
+        </Show>
+    }
+}
+
+#[component]
+fn Settings() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = RwSignal::new(None::<Me>);
+    let failure = RwSignal::new(None::<ApiError>);
+    // Idle until the admin's part is there to follow something.
+    let link = RwSignal::new(LinkState::Idle);
+
+    let load = move || {
+        failure.set(None);
+        spawn_local(async move {
+            let result = operations::viewer().await;
+            if me.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(viewer) => me.set(Some(viewer)),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    load();
+
+    // Rebuilt only when who is signed in is first known, not on every change.
+    let is_admin = Memo::new(move |_| me.with(|m| m.as_ref().map(Me::is_admin)));
+    let content = move || match (is_admin.get(), failure.get()) {
+        (Some(true), _) => view! {
+            <div class="settings-layout">
+                <div class="settings-main">
+                    <WebhookEndpoints link=link />
+                    <CallbackSecret />
+                </div>
+                <aside class="settings-side">
+                    <Gateways />
+                </aside>
+            </div>
+        }
+        .into_any(),
+        (Some(false), _) => view! {
+            <div class="empty" data-testid="settings-admins-only">
+                <span class="empty-mark" aria-hidden="true"></span>
+                <p>{move || i18n.t(Key::AdminsOnly)}</p>
+                <A href="/">{move || i18n.t(Key::BackToBoard)}</A>
+            </div>
+        }
+        .into_any(),
+        (None, Some(e)) => view! {
+            <div class="banner" role="alert">
+                <span>{e.message(i18n.lang())}</span>
+                <button type="button" class="button small" on:click=move |_| load()>
+                    {i18n.t(Key::Retry)}
+                </button>
+            </div>
+        }
+        .into_any(),
+        (None, None) => view! {
+            <div class="panel skeleton-panel" aria-busy="true">
+                <div class="line"></div>
+                <div class="line short"></div>
+            </div>
+        }
+        .into_any(),
+    };
+
+    view! {
+        <div class="app">
+            <Header me=me link=link />
+            <div class="page settings-page" data-testid="settings-page">
+                <nav class="breadcrumbs" aria-label=move || i18n.t(Key::Breadcrumbs)>
+                    <A href="/" attr:data-testid="back-to-board">
+                        "← " {move || i18n.t(Key::BackToBoard)}
+                    </A>
+                </nav>
+                <header class="settings-head">
+                    <h1>{move || i18n.t(Key::Settings)}</h1>
+                    <p class="muted">{move || i18n.t(Key::SettingsHint)}</p>
+                </header>
+                {content}
+            </div>
+        </div>
+    }
+}
