@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 
 use crate::api::ApiError;
 use crate::api::operations::campaigns::{self, NewBrief, NewCampaign};
+use crate::components::form_actions::{CancelButton, SubmitButton};
 use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Brief, Campaign};
@@ -604,29 +605,13 @@ fn CampaignForm(
                 <FieldErrors problems=all field="title" />
             </label>
             <div class="inline-actions">
-                <button
-                    type="submit"
-                    class="button primary"
-                    data-testid="create-campaign"
-                    disabled=move || pending.get()
-                    aria-busy=move || pending.get().to_string()
-                >
-                    {move || {
-                        if pending.get() { i18n.t(Key::Creating) } else { i18n.t(Key::CreateCampaign) }
-                    }}
-                </button>
-                {on_done
-                    .map(|done| {
-                        view! {
-                            <button
-                                type="button"
-                                class="button ghost"
-                                on:click=move |_| done.run(())
-                            >
-                                {move || i18n.t(Key::Cancel)}
-                            </button>
-                        }
-                    })}
+                <SubmitButton
+                    pending=pending
+                    test_id="create-campaign"
+                    idle=Key::CreateCampaign
+                    busy=Key::Creating
+                />
+                {on_done.map(|done| view! { <CancelButton on_cancel=done /> })}
             </div>
             <FormErrors
                 problems=all
@@ -733,29 +718,13 @@ fn BriefForm(context: BriefContext, on_done: Option<Callback<()>>) -> impl IntoV
                 <FieldErrors problems=all field="channel" />
             </label>
             <div class="inline-actions">
-                <button
-                    type="submit"
-                    class="button primary"
-                    data-testid="create-brief"
-                    disabled=move || pending.get()
-                    aria-busy=move || pending.get().to_string()
-                >
-                    {move || {
-                        if pending.get() { i18n.t(Key::Creating) } else { i18n.t(Key::CreateBrief) }
-                    }}
-                </button>
-                {on_done
-                    .map(|done| {
-                        view! {
-                            <button
-                                type="button"
-                                class="button ghost"
-                                on:click=move |_| done.run(())
-                            >
-                                {move || i18n.t(Key::Cancel)}
-                            </button>
-                        }
-                    })}
+                <SubmitButton
+                    pending=pending
+                    test_id="create-brief"
+                    idle=Key::CreateBrief
+                    busy=Key::Creating
+                />
+                {on_done.map(|done| view! { <CancelButton on_cancel=done /> })}
             </div>
             <FormErrors
                 problems=all

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::api::ApiError;
 use crate::api::operations::providers;
+use crate::components::form_actions::SubmitButton;
 use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::Provider;
@@ -223,15 +224,12 @@ fn GatewayCard(
                     <FieldErrors problems=all field="apiKey" />
                 </label>
                 <div class="inline-actions">
-                    <button
-                        type="submit"
-                        class="button primary"
-                        data-testid="gateway-key-save"
-                        disabled=move || pending.get()
-                        aria-busy=move || pending.get().to_string()
-                    >
-                        {move || if pending.get() { i18n.t(Key::Saving) } else { i18n.t(Key::SaveKey) }}
-                    </button>
+                    <SubmitButton
+                        pending=pending
+                        test_id="gateway-key-save"
+                        idle=Key::SaveKey
+                        busy=Key::Saving
+                    />
                     <Show when=move || provider.with(|p| p.api_key_set_in_kiln)>
                         <button
                             type="button"

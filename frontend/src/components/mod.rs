@@ -5,7 +5,7 @@
 //! costs, context), `outputs`, `timeline`, `lineage`, `promote_form`. Settings:
 //! `gateways` (provider profiles and their write-only keys), `webhook_endpoints`,
 //! `callback_secret`, `secret_once` (a secret shown once). Shared: `header`,
-//! `status_badge`, `problems` (form errors), `delivery_log` (an endpoint's or a
+//! `status_badge`, `problems` (form errors), `form_actions` (submit and cancel buttons), `delivery_log` (an endpoint's or a
 //! task's webhook deliveries and their attempts).
 
 pub mod brief_picker;
@@ -13,6 +13,7 @@ pub mod budget_alerts;
 pub mod callback_secret;
 pub mod composer;
 pub mod delivery_log;
+pub mod form_actions;
 pub mod gateways;
 pub mod header;
 pub mod lineage;

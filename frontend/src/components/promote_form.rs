@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use crate::api::ApiError;
 use crate::api::operations::task::{self as api, Created, PromoteOverrides};
 use crate::api::operations::tasks::{self, Estimate, TaskInput};
+use crate::components::form_actions::{CancelButton, SubmitButton};
 use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Audio, Catalogue, InputType, Kind, Quality, Resolution, Stage, TaskDetail};
@@ -354,18 +355,13 @@ pub fn PromoteForm(
             </p>
             <FormErrors problems=all fields=FIELDS failure=failure />
             <div class="inline-actions">
-                <button
-                    type="submit"
-                    class="button primary"
-                    data-testid="promote-submit"
-                    disabled=move || pending.get()
-                    aria-busy=move || pending.get().to_string()
-                >
-                    {move || if pending.get() { i18n.t(Key::Promoting) } else { i18n.t(Key::PromoteSubmit) }}
-                </button>
-                <button type="button" class="button ghost" on:click=move |_| on_cancel.run(())>
-                    {move || i18n.t(Key::Cancel)}
-                </button>
+                <SubmitButton
+                    pending=pending
+                    test_id="promote-submit"
+                    idle=Key::PromoteSubmit
+                    busy=Key::Promoting
+                />
+                <CancelButton on_cancel=on_cancel />
             </div>
         </form>
     }

@@ -14,6 +14,7 @@ use crate::api::operations::webhooks::{
 };
 use crate::api::ws::{self, Flow, LinkState};
 use crate::components::delivery_log::DeliveryLog;
+use crate::components::form_actions::{CancelButton, SubmitButton};
 use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::components::secret_once::SecretOnce;
 use crate::i18n::{self, Key, use_i18n};
@@ -657,23 +658,13 @@ fn EndpointForm(
                 <FieldErrors problems=all field="eventTypes" />
             </fieldset>
             <div class="inline-actions">
-                <button
-                    type="submit"
-                    class="button primary"
-                    data-testid="endpoint-save"
-                    disabled=move || pending.get()
-                    aria-busy=move || pending.get().to_string()
-                >
-                    {move || match (pending.get(), is_new) {
-                        (true, true) => i18n.t(Key::Creating),
-                        (true, false) => i18n.t(Key::Saving),
-                        (false, true) => i18n.t(Key::CreateEndpoint),
-                        (false, false) => i18n.t(Key::SaveChanges),
-                    }}
-                </button>
-                <button type="button" class="button ghost" on:click=move |_| on_cancel.run(())>
-                    {move || i18n.t(Key::Cancel)}
-                </button>
+                <SubmitButton
+                    pending=pending
+                    test_id="endpoint-save"
+                    idle=if is_new { Key::CreateEndpoint } else { Key::SaveChanges }
+                    busy=if is_new { Key::Creating } else { Key::Saving }
+                />
+                <CancelButton on_cancel=on_cancel />
             </div>
             <FormErrors problems=all fields=FIELDS failure=failure />
         </form>
