@@ -2,7 +2,7 @@
 //! deliveries made for each event (written in the same transaction as the change they
 //! announce, so none is lost), their attempts, replay, and secret rotation.
 
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::{Duration as ChronoDuration, SecondsFormat, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -326,7 +326,9 @@ pub async fn signing_secrets(
 fn task_payload(task: &generation_task::Model, event: EventType) -> String {
     let envelope = Envelope {
         event_type: event.as_str(),
-        timestamp: Utc::now().to_rfc3339(),
+        // One fixed shape (UTC, microseconds) so receivers can order events by it, even
+        // as plain strings: deliveries run concurrently and may arrive out of order.
+        timestamp: Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true),
         data: TaskData {
             id: encode(NodeType::Task, task.id),
             status: task.status.clone(),
@@ -341,7 +343,7 @@ fn task_payload(task: &generation_task::Model, event: EventType) -> String {
             actual_cost: task.actual_cost_micros.map(format_micros),
             currency: task.currency.clone(),
             upstream_task_id: task.upstream_task_id.clone(),
-            updated_at: task.updated_at.to_rfc3339(),
+            updated_at: task.updated_at.to_rfc3339_opts(SecondsFormat::Micros, true),
         },
     };
     serde_json::to_string(&envelope).unwrap_or_default()

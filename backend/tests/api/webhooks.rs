@@ -55,6 +55,30 @@ async fn next(requests: &mut mpsc::UnboundedReceiver<Request>) -> (Request, Valu
     (request, body)
 }
 
+/// The next `n` deliveries, each checked against `secret` with the standardwebhooks crate
+/// (not with Kiln's own code), in the order the events happened. Deliveries run
+/// concurrently and may arrive in any order, so receivers order them by `timestamp`.
+async fn signed_events(
+    requests: &mut mpsc::UnboundedReceiver<Request>,
+    n: usize,
+    secret: &str,
+) -> Vec<Value> {
+    let mut events = Vec::new();
+    for _ in 0..n {
+        let (request, body) = next(requests).await;
+        Webhook::new(secret)
+            .unwrap()
+            .verify(&request.body, &request.headers)
+            .expect("a valid signature");
+        events.push(body);
+    }
+    events.sort_by_key(|body| {
+        chrono::DateTime::parse_from_rfc3339(body["timestamp"].as_str().unwrap_or_default())
+            .expect("an RFC 3339 timestamp")
+    });
+    events
+}
+
 const DELIVERY_UPDATES: &str = "subscription { webhookDeliveryUpdated { id status } }";
 
 /// Waits until `n` deliveries have settled (delivered or failed), as the live log tells.
@@ -103,13 +127,10 @@ each_engine! {
 
         let payload = gw.app.submit(&gw.token, json!({ "prompt": "a kettle" })).await;
         let id = payload["task"]["id"].clone();
-        for expected in ["task.queued", "task.succeeded"] {
-            let (request, body) = next(&mut hook).await;
-            // Verified with the standardwebhooks crate, not with Kiln's own code.
-            Webhook::new(&secret).unwrap().verify(&request.body, &request.headers).expect("a valid signature");
-            assert_eq!(body["type"], expected);
-            assert_eq!(body["data"]["id"], id);
-        }
+        let events = signed_events(&mut hook, 2, &secret).await;
+        let types: Vec<_> = events.iter().map(|e| e["type"].clone()).collect();
+        assert_eq!(types, ["task.queued", "task.succeeded"]);
+        assert!(events.iter().all(|e| e["data"]["id"] == id));
         // The endpoint's secret cannot be read back.
         let endpoints = gw.app.graphql(Some(&gw.token), "{ webhookEndpoints { secret } }", json!({})).await;
         assert_eq!(error_code(&endpoints), "GRAPHQL_VALIDATION_FAILED");
@@ -216,13 +237,11 @@ each_engine! {
         let mut updates = gw.app.subscribe(&gw.token, DELIVERY_UPDATES, json!({})).await;
         let payload = gw.app.submit(&gw.token, json!({ "prompt": "a kettle", "callbackUrl": url })).await;
         let id = payload["task"]["id"].as_str().unwrap().to_owned();
-        let mut types = Vec::new();
-        while types.last().map(String::as_str) != Some("task.succeeded") {
-            let (request, body) = next(&mut hook).await;
-            Webhook::new(&secret).unwrap().verify(&request.body, &request.headers).expect("signed with the team secret");
-            types.push(body["type"].as_str().unwrap().to_owned());
-        }
+        let events = signed_events(&mut hook, 3, &secret).await;
+        let types: Vec<_> = events.iter().map(|e| e["type"].clone()).collect();
         assert_eq!(types, ["task.queued", "task.processing", "task.succeeded"]);
+        let statuses: Vec<_> = events.iter().map(|e| e["data"]["status"].clone()).collect();
+        assert_eq!(statuses, ["QUEUED", "PROCESSING", "SUCCEEDED"]);
         settled(&mut updates, 3).await;
         let log = gw.app.graphql_ok(Some(&gw.token), "query($id: ID!) { task(id: $id) { callbackDeliveries { edges { node { eventType status attempts { statusCode latencyMs } } } } } }", json!({ "id": id })).await;
         let deliveries = log["task"]["callbackDeliveries"]["edges"].as_array().unwrap();
