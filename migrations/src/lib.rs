@@ -15,6 +15,8 @@
 //! - `m20261123_000006_create_webhooks`: outbound webhook endpoints, deliveries and
 //!   attempts; callback secrets; inbound webhook de-duplication; provider keys; task
 //!   reconciliation and usage.
+//! - `m20261124_000007_lead_unique_indexes_with_the_selective_column`: the task unique
+//!   indexes start with the fingerprint and the idempotency key, not the team.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -24,6 +26,7 @@ mod m20261123_000003_create_reference_assets;
 mod m20261123_000004_create_generation_tasks;
 mod m20261123_000005_create_simulated_upstream;
 mod m20261123_000006_create_webhooks;
+mod m20261124_000007_lead_unique_indexes_with_the_selective_column;
 
 pub struct Migrator;
 
@@ -37,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_generation_tasks::Migration),
             Box::new(m20261123_000005_create_simulated_upstream::Migration),
             Box::new(m20261123_000006_create_webhooks::Migration),
+            Box::new(m20261124_000007_lead_unique_indexes_with_the_selective_column::Migration),
         ]
     }
 }

@@ -11,9 +11,10 @@ use chrono::{DateTime, Utc};
 use image::codecs::gif::GifDecoder;
 use image::{AnimationDecoder, ImageFormat, ImageReader, Limits};
 use sea_orm::ExprTrait;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -83,7 +84,35 @@ pub struct Inspected {
     pub height: u32,
     pub duration_ms: Option<u32>,
     /// A small PNG preview, when Kiln can decode the file.
-    pub thumbnail: Option<Bytes>,
+    pub thumbnail: Option<Thumbnail>,
+}
+
+/// A file's preview.
+pub enum Thumbnail {
+    /// The file is a PNG no larger than a thumbnail: it is its own preview.
+    Original,
+    /// A PNG made from the file.
+    Encoded(Bytes),
+}
+
+impl Thumbnail {
+    /// Where the preview of the file stored at `key` is: the file itself, or a new
+    /// `.thumb.png` beside it.
+    pub async fn store(
+        self,
+        state: &AppState,
+        base: &str,
+        key: &str,
+    ) -> Result<String, ServiceError> {
+        match self {
+            Thumbnail::Original => Ok(key.to_owned()),
+            Thumbnail::Encoded(bytes) => {
+                let key = format!("{base}.thumb.png");
+                state.storage.put(&key, bytes).await?;
+                Ok(key)
+            }
+        }
+    }
 }
 
 fn corrupt(what: &str, err: impl std::fmt::Display) -> ServiceError {
@@ -136,18 +165,30 @@ fn inspect_blocking(bytes: &[u8]) -> Result<Inspected, ServiceError> {
     let image = reader
         .decode()
         .map_err(|e| corrupt("undecodable output", e))?;
-    let mut thumbnail = Cursor::new(Vec::new());
-    image
-        .thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
-        .write_to(&mut thumbnail, ImageFormat::Png)
-        .map_err(|e| corrupt("could not encode a thumbnail", e))?;
+    let (width, height) = (image.width(), image.height());
+    let fits = width <= THUMBNAIL_SIDE && height <= THUMBNAIL_SIDE;
+    let thumbnail = if fits && format == "png" {
+        Thumbnail::Original
+    } else {
+        // Never enlarged: a small picture is previewed at its own size.
+        let small = if fits {
+            image
+        } else {
+            image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
+        };
+        let mut png = Cursor::new(Vec::new());
+        small
+            .write_to(&mut png, ImageFormat::Png)
+            .map_err(|e| corrupt("could not encode a thumbnail", e))?;
+        Thumbnail::Encoded(Bytes::from(png.into_inner()))
+    };
     Ok(Inspected {
         format,
         mime,
-        width: image.width(),
-        height: image.height(),
+        width,
+        height,
         duration_ms,
-        thumbnail: Some(Bytes::from(thumbnail.into_inner())),
+        thumbnail: Some(thumbnail),
     })
 }
 
@@ -232,57 +273,112 @@ pub async fn record_link(
     Ok(row.insert(&state.db).await?)
 }
 
-/// Stores the bytes of output `position` with checksum, measurements and thumbnail, and
-/// marks it `STORED`. Storing an output that is stored already changes nothing, so a
-/// step run again after a crash does not duplicate files.
+/// An output's file (and thumbnail) in storage, measured, not yet recorded.
+pub struct KeptFile {
+    position: u32,
+    format: &'static str,
+    mime: &'static str,
+    width: u32,
+    height: u32,
+    duration_ms: Option<u32>,
+    byte_size: i64,
+    checksum_sha256: String,
+    storage_key: String,
+    thumbnail_key: Option<String>,
+}
+
+/// Puts the bytes of output `position` and its thumbnail into storage, with checksum and
+/// measurements. The keys depend only on the task and position, so keeping a file again
+/// (a step run again after a crash) overwrites rather than duplicates.
+pub async fn keep_file(
+    state: &AppState,
+    task: &generation_task::Model,
+    position: u32,
+    bytes: Bytes,
+) -> Result<KeptFile, ServiceError> {
+    let checksum_sha256 = hex::encode(Sha256::digest(&bytes));
+    let byte_size = bytes.len() as i64;
+    let inspected = inspect(bytes.clone()).await?;
+    let base = format!("teams/{}/tasks/{}/{position}", task.team_id, task.id);
+    let storage_key = format!("{base}.{}", inspected.format);
+    state.storage.put(&storage_key, bytes).await?;
+    let thumbnail_key = match inspected.thumbnail {
+        Some(thumbnail) => Some(thumbnail.store(state, &base, &storage_key).await?),
+        None => None,
+    };
+    Ok(KeptFile {
+        position,
+        format: inspected.format,
+        mime: inspected.mime,
+        width: inspected.width,
+        height: inspected.height,
+        duration_ms: inspected.duration_ms,
+        byte_size,
+        checksum_sha256,
+        storage_key,
+        thumbnail_key,
+    })
+}
+
+/// Records a kept file as output `position` of `task`, `STORED`, whether or not a row
+/// for it (a link that was pending) exists.
+pub async fn record_kept(
+    db: &impl ConnectionTrait,
+    task: &generation_task::Model,
+    kept: KeptFile,
+) -> Result<(), ServiceError> {
+    let dimension = |v: u32| (v > 0).then_some(v as i32);
+    let mut row = new_row(task, kept.position);
+    row.download_status = Set(download_status::STORED.to_owned());
+    row.format = Set(kept.format.to_owned());
+    row.mime = Set(Some(kept.mime.to_owned()));
+    row.width = Set(dimension(kept.width));
+    row.height = Set(dimension(kept.height));
+    row.duration_ms = Set(kept.duration_ms.map(|d| d as i32));
+    row.byte_size = Set(Some(kept.byte_size));
+    row.checksum_sha256 = Set(Some(kept.checksum_sha256));
+    row.storage_key = Set(Some(kept.storage_key));
+    row.thumbnail_key = Set(kept.thumbnail_key);
+    use output_asset::Column as C;
+    output_asset::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([C::TaskId, C::Position])
+                .update_columns([
+                    C::DownloadStatus,
+                    C::Format,
+                    C::Mime,
+                    C::Width,
+                    C::Height,
+                    C::DurationMs,
+                    C::ByteSize,
+                    C::ChecksumSha256,
+                    C::StorageKey,
+                    C::ThumbnailKey,
+                    C::LastError,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores the bytes of output `position` and marks it `STORED`. Storing an output that
+/// is stored already changes nothing.
 pub async fn store_output(
     state: &AppState,
     task: &generation_task::Model,
     position: u32,
     bytes: Bytes,
-) -> Result<output_asset::Model, ServiceError> {
-    let existing = find_output(&state.db, task.id, position).await?;
-    if let Some(existing) = &existing
-        && existing.download_status == download_status::STORED
+) -> Result<(), ServiceError> {
+    if find_output(&state.db, task.id, position)
+        .await?
+        .is_some_and(|existing| existing.download_status == download_status::STORED)
     {
-        return Ok(existing.clone());
+        return Ok(());
     }
-    let checksum = hex::encode(Sha256::digest(&bytes));
-    let size = bytes.len() as i64;
-    let inspected = inspect(bytes.clone()).await?;
-    let base = format!("teams/{}/tasks/{}/{position}", task.team_id, task.id);
-    let key = format!("{base}.{}", inspected.format);
-    state.storage.put(&key, bytes).await?;
-    let thumbnail_key = match inspected.thumbnail {
-        Some(thumbnail) => {
-            let key = format!("{base}.thumb.png");
-            state.storage.put(&key, thumbnail).await?;
-            Some(key)
-        }
-        None => None,
-    };
-    let is_new = existing.is_none();
-    let mut row: output_asset::ActiveModel = match existing {
-        Some(existing) => existing.into(),
-        None => new_row(task, position),
-    };
-    let dimension = |v: u32| (v > 0).then_some(v as i32);
-    row.download_status = Set(download_status::STORED.to_owned());
-    row.format = Set(inspected.format.to_owned());
-    row.mime = Set(Some(inspected.mime.to_owned()));
-    row.width = Set(dimension(inspected.width));
-    row.height = Set(dimension(inspected.height));
-    row.duration_ms = Set(inspected.duration_ms.map(|d| d as i32));
-    row.byte_size = Set(Some(size));
-    row.checksum_sha256 = Set(Some(checksum));
-    row.storage_key = Set(Some(key));
-    row.thumbnail_key = Set(thumbnail_key);
-    row.last_error = Set(None);
-    Ok(if is_new {
-        row.insert(&state.db).await?
-    } else {
-        row.update(&state.db).await?
-    })
+    let kept = keep_file(state, task, position, bytes).await?;
+    record_kept(&state.db, task, kept).await
 }
 
 /// Outputs still to be fetched.
@@ -339,4 +435,44 @@ pub async fn give_up(
         .exec(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encoded(width: u32, height: u32, format: ImageFormat) -> Bytes {
+        let image = image::DynamicImage::new_rgb8(width, height);
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, format).unwrap();
+        Bytes::from(out.into_inner())
+    }
+
+    fn preview_size(thumbnail: Option<Thumbnail>) -> (u32, u32) {
+        let Some(Thumbnail::Encoded(bytes)) = thumbnail else {
+            panic!("expected an encoded preview")
+        };
+        let preview = image::load_from_memory(&bytes).unwrap();
+        (preview.width(), preview.height())
+    }
+
+    #[test]
+    fn a_large_picture_is_previewed_within_the_thumbnail_side() {
+        let inspected = inspect_blocking(&encoded(640, 320, ImageFormat::Png)).unwrap();
+        assert_eq!((inspected.width, inspected.height), (640, 320));
+        assert_eq!(preview_size(inspected.thumbnail), (256, 128));
+    }
+
+    #[test]
+    fn a_small_png_is_its_own_preview() {
+        let inspected = inspect_blocking(&encoded(16, 16, ImageFormat::Png)).unwrap();
+        assert!(matches!(inspected.thumbnail, Some(Thumbnail::Original)));
+    }
+
+    #[test]
+    fn a_small_picture_of_another_format_is_previewed_at_its_own_size() {
+        let inspected = inspect_blocking(&encoded(40, 20, ImageFormat::Jpeg)).unwrap();
+        assert_eq!(inspected.format, "jpg");
+        assert_eq!(preview_size(inspected.thumbnail), (40, 20));
+    }
 }

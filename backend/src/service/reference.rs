@@ -79,11 +79,7 @@ pub async fn upload(
     let storage_key = format!("{base}.{}", sniffed.extension);
     state.storage.put(&storage_key, new.bytes.clone()).await?;
     let thumbnail_key = match thumbnail {
-        Some(bytes) => {
-            let key = format!("{base}.thumb.png");
-            state.storage.put(&key, bytes).await?;
-            Some(key)
-        }
+        Some(thumbnail) => Some(thumbnail.store(state, &base, &storage_key).await?),
         None => None,
     };
     let inserted = reference_asset::ActiveModel {

@@ -12,11 +12,13 @@ use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set, TransactionTrait, UpdateMany,
 };
 use uuid::Uuid;
 
-use super::{Page, ServiceError, campaign, is_unique_violation, job, paginate, reference, webhook};
+use super::{
+    Page, ServiceError, asset, campaign, is_unique_violation, job, paginate, reference, webhook,
+};
 use crate::auth::Viewer;
 use crate::domain::campaign::{BriefStatus, crosses_threshold};
 use crate::domain::money::format_micros;
@@ -489,16 +491,23 @@ fn replay(existing: generation_task::Model, fingerprint: &str) -> Result<Submiss
     })
 }
 
+// The two lookups below match on the unique column alone and pick the team's row here.
+// With `team_id` in the query, PostgreSQL could serve it from any index that starts
+// with `team_id` — and on a young table, before it has statistics, it often did, reading
+// every task of the team on each submit. Other teams share a key or a live fingerprint
+// rarely, so the rows read stay a handful.
+
 async fn find_by_key(
     db: &DatabaseConnection,
     team_id: Uuid,
     key: &str,
 ) -> Result<Option<generation_task::Model>, ServiceError> {
     Ok(generation_task::Entity::find()
-        .filter(generation_task::Column::TeamId.eq(team_id))
         .filter(generation_task::Column::IdempotencyKey.eq(key))
-        .one(db)
-        .await?)
+        .all(db)
+        .await?
+        .into_iter()
+        .find(|task| task.team_id == team_id))
 }
 
 async fn find_live(
@@ -507,10 +516,11 @@ async fn find_live(
     fingerprint: &str,
 ) -> Result<Option<generation_task::Model>, ServiceError> {
     Ok(generation_task::Entity::find()
-        .filter(generation_task::Column::TeamId.eq(team_id))
         .filter(generation_task::Column::LiveFingerprint.eq(fingerprint))
-        .one(db)
-        .await?)
+        .all(db)
+        .await?
+        .into_iter()
+        .find(|task| task.team_id == team_id))
 }
 
 /// A draft's parameters as a draft to change.
@@ -880,6 +890,15 @@ pub struct TransitionPatch {
     pub progress: Option<i32>,
     pub queue_position: Option<Option<i32>>,
     pub failure: Option<(FailureReason, String)>,
+    /// The upstream finished generating: what it cost and its `usage` report.
+    pub completion: Option<Completion>,
+}
+
+/// What the upstream reported when it finished generating.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    pub actual_cost_micros: i64,
+    pub usage: Option<serde_json::Value>,
 }
 
 /// Moves `task` from its current status to `to`, with its history row, in one
@@ -894,6 +913,79 @@ pub async fn transition(
     upstream_status: Option<&str>,
     patch: TransitionPatch,
 ) -> Result<Option<generation_task::Model>, ServiceError> {
+    let txn = state.db.begin().await?;
+    let Some((updated, change)) =
+        transition_in(state, &txn, task, to, cause, upstream_status, patch).await?
+    else {
+        txn.rollback().await?;
+        return Ok(None);
+    };
+    txn.commit().await?;
+    announced(state, task, cause, change);
+    Ok(Some(updated))
+}
+
+/// Call after the commit of a transition: logs it and tells this process's subscribers.
+fn announced(
+    state: &AppState,
+    task: &generation_task::Model,
+    cause: TransitionCause,
+    change: Event,
+) {
+    if let Event::Task(TaskChange { from, to, .. }) = &change {
+        let from = from.map_or("-", |status| status.as_str());
+        tracing::info!(task_id = %task.id, %from, %to, cause = cause.as_str(), "task moved");
+    }
+    state.events.deliver(change);
+}
+
+/// The upstream finished and every output came with the answer: the outputs (already
+/// in storage), the cost and `SUCCEEDED` are written in one transaction. `None` when the
+/// task had moved on (cancelled), in which case nothing is written.
+pub async fn succeed_with_outputs(
+    state: &AppState,
+    task: &generation_task::Model,
+    outputs: Vec<asset::KeptFile>,
+    completion: Completion,
+) -> Result<Option<generation_task::Model>, ServiceError> {
+    let txn = state.db.begin().await?;
+    let patch = TransitionPatch {
+        completion: Some(completion),
+        ..TransitionPatch::default()
+    };
+    let cause = TransitionCause::UpstreamCompleted;
+    let Some((updated, change)) = transition_in(
+        state,
+        &txn,
+        task,
+        TaskStatus::Succeeded,
+        cause,
+        Some("completed"),
+        patch,
+    )
+    .await?
+    else {
+        txn.rollback().await?;
+        return Ok(None);
+    };
+    for kept in outputs {
+        asset::record_kept(&txn, task, kept).await?;
+    }
+    txn.commit().await?;
+    announced(state, task, cause, change);
+    Ok(Some(updated))
+}
+
+/// [`transition`] inside `txn`, which the caller commits before delivering the event.
+async fn transition_in(
+    state: &AppState,
+    txn: &impl ConnectionTrait,
+    task: &generation_task::Model,
+    to: TaskStatus,
+    cause: TransitionCause,
+    upstream_status: Option<&str>,
+    patch: TransitionPatch,
+) -> Result<Option<(generation_task::Model, Event)>, ServiceError> {
     let from: TaskStatus = task.status.parse()?;
     if !from.can_become(to) {
         return Err(ServiceError::Corrupt(format!(
@@ -968,31 +1060,28 @@ pub async fn transition(
                 Expr::value(message),
             );
     }
+    if let Some(completion) = patch.completion {
+        update = apply_completion(update, &mut updated, completion, now);
+    }
 
-    let txn = state.db.begin().await?;
     let result = update
         .filter(generation_task::Column::Id.eq(task.id))
         .filter(generation_task::Column::Status.eq(from.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if result.rows_affected == 0 {
-        txn.rollback().await?;
         return Ok(None);
     }
-    let event = record_event(&txn, &updated, Some(from), to, cause, upstream_status).await?;
-    webhook::enqueue_for_task(&txn, &updated, to).await?;
+    let event = record_event(txn, &updated, Some(from), to, cause, upstream_status).await?;
+    webhook::enqueue_for_task(txn, &updated, to).await?;
     let change = Event::Task(TaskChange {
         event_id: Some(event.id),
         from: Some(from),
         to,
         task: Arc::new(updated.clone()),
     });
-    state.events.announce(&txn, &change).await?;
-    txn.commit().await?;
-
-    tracing::info!(task_id = %task.id, %from, %to, cause = cause.as_str(), "task moved");
-    state.events.deliver(change);
-    Ok(Some(updated))
+    state.events.announce(txn, &change).await?;
+    Ok(Some((updated, change)))
 }
 
 /// Records progress and queue position within the current status and announces them.
@@ -1046,37 +1135,44 @@ pub async fn report_progress(
 pub async fn record_upstream_completion(
     state: &AppState,
     task: &generation_task::Model,
-    actual_cost_micros: i64,
-    usage: Option<&serde_json::Value>,
+    completion: Completion,
 ) -> Result<generation_task::Model, ServiceError> {
     let now = Utc::now();
-    let usage = usage.map(ToString::to_string);
-    generation_task::Entity::update_many()
-        .col_expr(
-            generation_task::Column::UpstreamUsage,
-            Expr::value(usage.clone()),
-        )
+    let mut updated = task.clone();
+    updated.updated_at = now;
+    let update = generation_task::Entity::update_many()
+        .col_expr(generation_task::Column::UpdatedAt, Expr::value(now));
+    apply_completion(update, &mut updated, completion, now)
+        .filter(generation_task::Column::Id.eq(task.id))
+        .filter(generation_task::Column::UpstreamCompletedAt.is_null())
+        .exec(&state.db)
+        .await?;
+    Ok(updated)
+}
+
+/// Adds the completion columns to `update`, and to `task` what they will hold.
+fn apply_completion(
+    update: UpdateMany<generation_task::Entity>,
+    task: &mut generation_task::Model,
+    completion: Completion,
+    now: DateTime<Utc>,
+) -> UpdateMany<generation_task::Entity> {
+    let usage = completion.usage.map(|u| u.to_string());
+    task.upstream_completed_at = Some(now);
+    task.upstream_usage = usage.clone();
+    task.actual_cost_micros = Some(completion.actual_cost_micros);
+    task.charged = true;
+    update
+        .col_expr(generation_task::Column::UpstreamUsage, Expr::value(usage))
         .col_expr(
             generation_task::Column::UpstreamCompletedAt,
             Expr::value(now),
         )
         .col_expr(
             generation_task::Column::ActualCostMicros,
-            Expr::value(actual_cost_micros),
+            Expr::value(completion.actual_cost_micros),
         )
         .col_expr(generation_task::Column::Charged, Expr::value(true))
-        .col_expr(generation_task::Column::UpdatedAt, Expr::value(now))
-        .filter(generation_task::Column::Id.eq(task.id))
-        .filter(generation_task::Column::UpstreamCompletedAt.is_null())
-        .exec(&state.db)
-        .await?;
-    let mut updated = task.clone();
-    updated.upstream_completed_at = Some(now);
-    updated.upstream_usage = usage;
-    updated.actual_cost_micros = Some(actual_cost_micros);
-    updated.charged = true;
-    updated.updated_at = now;
-    Ok(updated)
 }
 
 async fn record_event(

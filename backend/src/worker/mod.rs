@@ -23,7 +23,7 @@ use crate::provider::{
     OutputSource, Provider, ProviderError, ProviderRequest, ReferenceFile, UpstreamOutput,
     UpstreamState,
 };
-use crate::service::task::{TaskView, TransitionPatch};
+use crate::service::task::{Completion, TaskView, TransitionPatch};
 use crate::service::{ServiceError, asset, job, task};
 use crate::state::AppState;
 
@@ -32,6 +32,12 @@ use crate::state::AppState;
 const MAX_TRANSIENT_ATTEMPTS: i32 = 8;
 const BACKOFF_BASE: Duration = Duration::from_millis(500);
 const BACKOFF_CAP: Duration = Duration::from_secs(300);
+/// An upstream that asks to be polled again this soon is polled again by the same step,
+/// holding the job's lease, rather than through the queue: handing the job back and
+/// claiming it again would cost more than the wait.
+const INLINE_POLL_MAX_WAIT: Duration = Duration::from_millis(25);
+/// How many polls one step makes at most, so a slot is not held by one chatty upstream.
+const INLINE_POLLS: u32 = 4;
 
 #[derive(Debug, thiserror::Error)]
 enum StepError {
@@ -75,9 +81,11 @@ impl Worker {
 
         while !shutdown.is_cancelled() {
             let free = slots.available_permits();
+            let mut busy = false;
             if free > 0 {
                 match job::claim(&this.state.db, &this.owner, free as u64, lease).await {
                     Ok(jobs) => {
+                        busy = jobs.len() == free;
                         for claimed in jobs {
                             let Ok(permit) = slots.clone().acquire_owned().await else {
                                 break;
@@ -94,7 +102,13 @@ impl Worker {
                     Err(err) => tracing::warn!(error = %err, "could not claim jobs"),
                 }
             }
-            let wait = match job::next_due(&this.state.db).await {
+            let wait = if busy || slots.available_permits() == 0 {
+                // Only a freed slot (which wakes this loop) lets it claim again.
+                Ok(None)
+            } else {
+                job::next_due(&this.state.db).await
+            };
+            let wait = match wait {
                 Ok(Some(at)) => (at - Utc::now())
                     .to_std()
                     .unwrap_or(Duration::ZERO)
@@ -391,109 +405,150 @@ impl Worker {
             }
         };
 
-        let state = match answered {
-            Some(state) => state,
-            None => provider.poll(&upstream_id, &request).await?,
-        };
-        match state {
-            UpstreamState::Pending {
-                raw_status,
-                processing,
-                progress,
-                queue_position,
-                poll_after,
-            } => {
-                let status: TaskStatus = current.status.parse().map_err(ServiceError::from)?;
-                let progress = progress.map(i32::from);
-                let queue_position = queue_position.map(|p| p as i32);
-                if processing && status == TaskStatus::Submitted {
+        let mut current = current;
+        let mut answered = answered;
+        let mut polls = 0;
+        loop {
+            let state = match answered.take() {
+                Some(state) => state,
+                None => {
+                    polls += 1;
+                    provider.poll(&upstream_id, &request).await?
+                }
+            };
+            let (raw_status, processing, progress, queue_position, poll_after) = match state {
+                UpstreamState::Pending {
+                    raw_status,
+                    processing,
+                    progress,
+                    queue_position,
+                    poll_after,
+                } => (raw_status, processing, progress, queue_position, poll_after),
+                UpstreamState::Completed {
+                    outputs,
+                    cost_micros,
+                    usage,
+                    ..
+                } => {
+                    let completion = Completion {
+                        actual_cost_micros: cost_micros.unwrap_or(current.estimated_cost_micros),
+                        usage,
+                    };
+                    return self
+                        .completed(&current, provider.as_ref(), outputs, completion)
+                        .await;
+                }
+                UpstreamState::Failed {
+                    raw_status,
+                    reason,
+                    message,
+                } => {
                     task::transition(
                         &self.state,
                         &current,
-                        TaskStatus::Processing,
-                        TransitionCause::UpstreamProgress,
+                        TaskStatus::Failed,
+                        TransitionCause::UpstreamFailed,
                         Some(&raw_status),
                         TransitionPatch {
-                            progress,
-                            queue_position: Some(None),
+                            failure: Some((reason, message)),
                             ..TransitionPatch::default()
                         },
                     )
                     .await?;
-                } else {
+                    return Ok(Next::Done);
+                }
+            };
+            let status: TaskStatus = current.status.parse().map_err(ServiceError::from)?;
+            let progress = progress.map(i32::from);
+            let queue_position = queue_position.map(|p| p as i32);
+            let moved = if processing && status == TaskStatus::Submitted {
+                task::transition(
+                    &self.state,
+                    &current,
+                    TaskStatus::Processing,
+                    TransitionCause::UpstreamProgress,
+                    Some(&raw_status),
+                    TransitionPatch {
+                        progress,
+                        queue_position: Some(None),
+                        ..TransitionPatch::default()
+                    },
+                )
+                .await?
+            } else {
+                Some(
                     task::report_progress(
                         &self.state,
                         &current,
                         progress.unwrap_or(current.progress),
                         queue_position,
                     )
-                    .await?;
-                }
-                // Never wait past the deadline to notice it.
-                let until_deadline = (current.deadline_at - Utc::now())
-                    .to_std()
-                    .unwrap_or(Duration::ZERO);
-                Ok(Next::After(
-                    poll_after.min(until_deadline + Duration::from_millis(10)),
-                ))
-            }
-            UpstreamState::Completed {
-                outputs,
-                cost_micros,
-                usage,
-                ..
-            } => {
-                // Bytes that came with the answer are kept at once; links are recorded
-                // and fetched next, and again after a failure — never by generating anew.
-                for (position, output) in outputs.iter().enumerate() {
-                    match &output.source {
-                        OutputSource::Inline(bytes) => {
-                            asset::store_output(
-                                &self.state,
-                                &current,
-                                position as u32,
-                                bytes.clone(),
-                            )
-                            .await?;
-                        }
-                        OutputSource::Url { url, expires_at } => {
-                            asset::record_link(
-                                &self.state,
-                                &current,
-                                position as u32,
-                                url,
-                                *expires_at,
-                            )
-                            .await?;
-                        }
-                    }
-                }
-                let cost = cost_micros.unwrap_or(current.estimated_cost_micros);
-                let completed =
-                    task::record_upstream_completion(&self.state, &current, cost, usage.as_ref())
-                        .await?;
-                self.download(&completed, provider.as_ref()).await
-            }
-            UpstreamState::Failed {
-                raw_status,
-                reason,
-                message,
-            } => {
-                task::transition(
-                    &self.state,
-                    &current,
-                    TaskStatus::Failed,
-                    TransitionCause::UpstreamFailed,
-                    Some(&raw_status),
-                    TransitionPatch {
-                        failure: Some((reason, message)),
-                        ..TransitionPatch::default()
-                    },
+                    .await?,
                 )
-                .await?;
-                Ok(Next::Done)
+            };
+            // Never wait past the deadline to notice it.
+            let until_deadline = (current.deadline_at - Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO);
+            let wait = poll_after.min(until_deadline + Duration::from_millis(10));
+            match moved {
+                Some(moved) if wait <= INLINE_POLL_MAX_WAIT && polls < INLINE_POLLS => {
+                    current = moved;
+                    tokio::time::sleep(wait).await;
+                }
+                // Later, through the queue; a task that moved on without this step
+                // (cancelled) is seen to by the next one.
+                _ => return Ok(Next::After(wait)),
             }
         }
+    }
+
+    /// The upstream finished: bytes that came with the answer are kept at once; links
+    /// are recorded and fetched next, and again after a failure — never by generating
+    /// anew.
+    async fn completed(
+        &self,
+        current: &generation_task::Model,
+        provider: &dyn Provider,
+        outputs: Vec<UpstreamOutput>,
+        completion: Completion,
+    ) -> Result<Next, StepError> {
+        let all_inline = outputs
+            .iter()
+            .all(|output| matches!(output.source, OutputSource::Inline(_)));
+        if all_inline {
+            // Everything is at hand: files first, then outputs, cost and SUCCEEDED in
+            // one transaction.
+            let mut kept = Vec::with_capacity(outputs.len());
+            for (position, output) in outputs.iter().enumerate() {
+                if let OutputSource::Inline(bytes) = &output.source {
+                    kept.push(
+                        asset::keep_file(&self.state, current, position as u32, bytes.clone())
+                            .await?,
+                    );
+                }
+            }
+            if task::succeed_with_outputs(&self.state, current, kept, completion.clone())
+                .await?
+                .is_some()
+            {
+                return Ok(Next::Done);
+            }
+            // The task moved on meanwhile (cancelled): what was paid for is still kept.
+        }
+        for (position, output) in outputs.into_iter().enumerate() {
+            match output.source {
+                OutputSource::Inline(bytes) => {
+                    asset::store_output(&self.state, current, position as u32, bytes).await?;
+                }
+                OutputSource::Url { url, expires_at } => {
+                    asset::record_link(&self.state, current, position as u32, &url, expires_at)
+                        .await?;
+                }
+            }
+        }
+        let completed = task::record_upstream_completion(&self.state, current, completion).await?;
+        self.download(&completed, provider).await
     }
 
     /// Fetches the outputs still pending; the task succeeds once all are stored. A link
