@@ -62,6 +62,12 @@ impl Team {
     async fn name(&self) -> &str {
         &self.0.name
     }
+
+    /// Whether the team has a callback signing secret, which tasks with a
+    /// `callbackUrl` need (an admin creates it under Settings).
+    async fn has_callback_secret(&self) -> bool {
+        self.0.callback_secret.is_some()
+    }
 }
 
 /// The signed-in member.

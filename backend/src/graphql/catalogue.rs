@@ -25,6 +25,11 @@ impl Model {
         self.0.kind.into()
     }
 
+    /// The provider that runs it: `simulated`, or a gateway profile's name.
+    async fn provider(&self) -> &str {
+        &self.0.provider
+    }
+
     async fn input_types(&self) -> Vec<InputType> {
         self.0.input_types.iter().map(|t| (*t).into()).collect()
     }

@@ -219,23 +219,19 @@ impl Subscription {
         })
     }
 
-    /// Every attempt at a webhook delivery of the team as it is logged (admins),
-    /// optionally only a task's.
+    /// Every attempt at a webhook delivery of the team as it is logged (admins), or
+    /// only those about one task (any member, as `Task.callbackDeliveries`).
     async fn webhook_delivery_updated(
         &self,
         ctx: &Context<'_>,
         task_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = super::webhook::WebhookDelivery> + use<>> {
         let viewer = viewer(ctx)?.clone();
-        if !viewer.roles.contains(crate::domain::account::Role::Admin) {
-            return Err(to_graphql(ServiceError::Forbidden(
-                "only admins follow the webhook log",
-            )));
-        }
         let task_id = task_id
             .as_ref()
             .map(|id| decode(id, NodeType::Task))
             .transpose()?;
+        crate::service::webhook::may_read_log(&viewer, task_id).map_err(to_graphql)?;
         let mut changes = state(ctx)?.events.subscribe();
         Ok(async_stream::stream! {
             loop {

@@ -114,6 +114,18 @@ impl WebhookDelivery {
         encode(NodeType::WebhookDelivery, self.0.id)
     }
 
+    /// The endpoint it goes to; null for a task's own `callbackUrl`.
+    async fn endpoint_id(&self) -> Option<ID> {
+        self.0
+            .endpoint_id
+            .map(|id| encode(NodeType::WebhookEndpoint, id))
+    }
+
+    /// The task the event is about.
+    async fn task_id(&self) -> Option<ID> {
+        self.0.task_id.map(|id| encode(NodeType::Task, id))
+    }
+
     /// The `webhook-id` header: the same on every attempt.
     async fn message_id(&self) -> &str {
         &self.0.message_id

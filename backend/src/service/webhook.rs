@@ -403,6 +403,15 @@ pub async fn enqueue_for_task(
 }
 
 /// Deliveries of the viewer's team, newest first: of one endpoint, of one task, or all.
+/// Who reads deliveries: a task's (its callbacks and the endpoint deliveries about
+/// it) are the business of the task's team; the whole log is for admins.
+pub fn may_read_log(viewer: &Viewer, task_id: Option<Uuid>) -> Result<(), ServiceError> {
+    if task_id.is_none() {
+        require_admin(viewer)?;
+    }
+    Ok(())
+}
+
 pub async fn deliveries(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -411,10 +420,7 @@ pub async fn deliveries(
     first: u64,
     after: Option<Uuid>,
 ) -> Result<Page<webhook_delivery::Model>, ServiceError> {
-    // A task's own callbacks are the task's business; the endpoint log is for admins.
-    if task_id.is_none() {
-        require_admin(viewer)?;
-    }
+    may_read_log(viewer, task_id)?;
     let mut query = webhook_delivery::Entity::find()
         .filter(webhook_delivery::Column::TeamId.eq(viewer.team_id));
     if let Some(id) = endpoint_id {

@@ -482,3 +482,25 @@ async fn a_connection_reset_during_a_create_is_set_aside_not_resent() {
     );
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalogue_says_which_gateway_runs_each_model() {
+    let gw = Gateway::start(Engine::Sqlite, |_| {}).await;
+    let models = gw
+        .app
+        .graphql_ok(Some(&gw.token), "{ models { id provider } }", json!({}))
+        .await;
+    let provider_of = |id: &str| {
+        models["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .map(|m| m["provider"].clone())
+    };
+    assert_eq!(provider_of("gw-image"), Some(json!("gateway")));
+    assert_eq!(provider_of("na-video"), Some(json!("newapi")));
+    let simulated = default_models()[0].id.clone();
+    assert_eq!(provider_of(&simulated), Some(json!("simulated")));
+    gw.stop().await;
+}

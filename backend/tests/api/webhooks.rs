@@ -10,6 +10,8 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::gateway::{Gateway, mp4_bytes};
+use kiln::domain::account::Role;
+
 use crate::helpers::{Engine, PATIENCE, TestApp, WsEvent, each_engine, error_code};
 
 /// A receiver that answers with `answers` in turn (the last one from then on) and hands
@@ -232,9 +234,12 @@ each_engine! {
         let url = format!("{}/task-callback", gw.mock.uri());
         let early = gw.app.submit(&gw.token, json!({ "prompt": "a kettle", "callbackUrl": url })).await;
         assert_eq!(early["userErrors"][0]["code"], "INVALID_STATE", "no callback secret yet");
+        let has_secret = "{ viewer { team { hasCallbackSecret } } }";
+        assert_eq!(gw.app.graphql_ok(Some(&gw.token), has_secret, json!({})).await["viewer"]["team"]["hasCallbackSecret"], false);
 
         let secret = gw.app.graphql_ok(Some(&gw.token), "mutation { rotateCallbackSecret { secret } }", json!({})).await["rotateCallbackSecret"]["secret"].as_str().unwrap().to_owned();
         let mut updates = gw.app.subscribe(&gw.token, DELIVERY_UPDATES, json!({})).await;
+        assert_eq!(gw.app.graphql_ok(Some(&gw.token), has_secret, json!({})).await["viewer"]["team"]["hasCallbackSecret"], true);
         let payload = gw.app.submit(&gw.token, json!({ "prompt": "a kettle", "callbackUrl": url })).await;
         let id = payload["task"]["id"].as_str().unwrap().to_owned();
         let events = signed_events(&mut hook, 3, &secret).await;
@@ -243,10 +248,38 @@ each_engine! {
         let statuses: Vec<_> = events.iter().map(|e| e["data"]["status"].clone()).collect();
         assert_eq!(statuses, ["QUEUED", "PROCESSING", "SUCCEEDED"]);
         settled(&mut updates, 3).await;
-        let log = gw.app.graphql_ok(Some(&gw.token), "query($id: ID!) { task(id: $id) { callbackDeliveries { edges { node { eventType status attempts { statusCode latencyMs } } } } } }", json!({ "id": id })).await;
+        let log = gw.app.graphql_ok(Some(&gw.token), "query($id: ID!) { task(id: $id) { callbackDeliveries { edges { node { eventType status taskId endpointId attempts { statusCode latencyMs } } } } } }", json!({ "id": id })).await;
         let deliveries = log["task"]["callbackDeliveries"]["edges"].as_array().unwrap();
         assert_eq!(deliveries.len(), 3);
         assert!(deliveries.iter().all(|d| d["node"]["status"] == "DELIVERED" && d["node"]["attempts"][0]["statusCode"] == 200));
+        assert!(deliveries.iter().all(|d| d["node"]["taskId"] == json!(id) && d["node"]["endpointId"].is_null()));
+        gw.stop().await;
+    }
+
+    async fn a_member_follows_a_tasks_deliveries_live_but_not_the_whole_log(engine) {
+        let gw = Gateway::start(engine, |_| {}).await;
+        let mut hook = receiver(&gw.mock, "/hook", vec![ResponseTemplate::new(200)]).await;
+        let (endpoint_id, _) = endpoint(&gw.app, &gw.token, &format!("{}/hook", gw.mock.uri()), &["TASK_QUEUED"]).await;
+        let creator = gw.app.member(None, &[Role::Creator]).await;
+        let mut admin_log = gw.app.subscribe(&gw.token, DELIVERY_UPDATES, json!({})).await;
+        let payload = gw.app.submit(&creator, json!({ "prompt": "a kettle" })).await;
+        let id = payload["task"]["id"].as_str().unwrap().to_owned();
+        next(&mut hook).await;
+        settled(&mut admin_log, 1).await;
+
+        let mut whole_log = gw.app.subscribe(&creator, DELIVERY_UPDATES, json!({})).await;
+        let refused = whole_log.next_event().await.errors().expect("the whole log is for admins");
+        assert_eq!(refused[0]["extensions"]["code"], "FORBIDDEN", "{refused}");
+
+        let mut updates = gw.app.subscribe(&creator, "subscription($id: ID!) { webhookDeliveryUpdated(taskId: $id) { id status taskId endpointId } }", json!({ "id": id })).await;
+        let log = gw.app.graphql_ok(Some(&creator), "query($id: ID!) { task(id: $id) { callbackDeliveries { edges { node { id } } } } }", json!({ "id": id })).await;
+        let delivery = log["task"]["callbackDeliveries"]["edges"][0]["node"]["id"].clone();
+        let replayed = gw.app.graphql_ok(Some(&gw.token), "mutation($id: ID!) { replayWebhookDelivery(input: { deliveryId: $id }) { userErrors { code } } }", json!({ "id": delivery })).await;
+        assert_eq!(replayed["replayWebhookDelivery"]["userErrors"], json!([]));
+        next(&mut hook).await;
+        let WsEvent::Next(event) = updates.next_event().await else { panic!("no delivery update") };
+        let seen = &event["data"]["webhookDeliveryUpdated"];
+        assert_eq!((seen["taskId"].clone(), seen["endpointId"].clone()), (json!(id), json!(endpoint_id)), "{event}");
         gw.stop().await;
     }
 
