@@ -182,6 +182,13 @@ test("a task's callback URL is checked on submit and its callbacks are signed wi
   const receiver = await startReceiver();
   try {
     await signIn(page);
+    // The team starts without a callback secret (a retry finds the first try's), and
+    // the composer says a callback URL would be refused before anyone submits one.
+    if (test.info().retry === 0) {
+      await startCampaign(page);
+      await page.getByTestId('advanced-toggle').click();
+      await expect(page.getByTestId('no-callback-secret')).toBeVisible();
+    }
     await page.getByTestId('settings-link').click();
     await page.getByTestId('rotate-callback-secret').click();
     await page.getByTestId('rotate-callback-confirm').click();
@@ -192,6 +199,8 @@ test("a task's callback URL is checked on submit and its callbacks are signed wi
     const prompt = unique('a linen tote bag with a callback');
     await page.getByTestId('prompt-input').fill(prompt);
     await page.getByTestId('advanced-toggle').click();
+    await expect(page.getByTestId('callback-url-input')).toBeVisible();
+    await expect(page.getByTestId('no-callback-secret')).toHaveCount(0);
 
     // The cloud metadata address is refused, next to the field.
     await page.getByTestId('callback-url-input').fill('http://169.254.169.254/latest/meta-data');

@@ -4,11 +4,10 @@
 //!
 //! Pages, replays and the live `webhookDeliveryUpdated` feed all go through
 //! [`merge_delivery`], which keeps whichever copy of a delivery knows more attempts.
-//! The feed is for admins only; for anyone else the log is re-read when the caller
-//! asks (the task page does on each status change) and, while something is still
-//! being sent, every few seconds.
+//! Admins follow the whole log live, any member a task's; the log is also re-read
+//! when the caller asks (the task page does on each status change) and whenever the
+//! feed (re)connects.
 
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::{spawn_local, spawn_local_scoped_with_cancellation};
 use leptos_router::components::A;
@@ -18,9 +17,6 @@ use crate::api::operations::webhooks::{self, DeliverySource, WebhookDeliveryUpda
 use crate::api::ws::{self, Flow};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Delivery, DeliveryPhase, Merged, merge_delivery};
-
-/// How often a log without the live feed looks again while a delivery is under way.
-const PENDING_POLL_MS: u32 = 4_000;
 
 /// The log's state, shared by its rows.
 #[derive(Clone, Copy)]
@@ -117,19 +113,6 @@ impl Log {
         };
         self.merge(vec![delivery], belongs);
     }
-
-    /// Tracked when called in a reactive context.
-    fn has_pending(&self) -> bool {
-        let now = js_sys::Date::now();
-        self.deliveries.with(|log| {
-            log.iter().any(|d| {
-                matches!(
-                    d.phase(now),
-                    DeliveryPhase::Sending | DeliveryPhase::Retrying
-                )
-            })
-        })
-    }
 }
 
 #[component]
@@ -138,9 +121,6 @@ pub fn DeliveryLog(
     /// Admins may send a delivery again.
     #[prop(into)]
     can_replay: Signal<bool>,
-    /// Follow the live feed, which only admins may.
-    #[prop(into)]
-    live: Signal<bool>,
     /// Bumped to re-read the newest page.
     #[prop(into, optional)]
     refresh: Option<Signal<u64>>,
@@ -171,10 +151,8 @@ pub fn DeliveryLog(
         });
     }
 
+    // Admins follow the whole log, any member a task's (as they may read them).
     Effect::new(move |_| {
-        if !live.get() {
-            return;
-        }
         let task_id = task_id.clone();
         spawn_local_scoped_with_cancellation(ws::run::<WebhookDeliveryUpdated>(
             webhooks::delivery_updated_variables(task_id),
@@ -187,26 +165,6 @@ pub fn DeliveryLog(
             // down) are only in the log.
             move || log.load_first(),
         ));
-    });
-
-    // Without the live feed, look again while something is on its way. A change to
-    // the log runs this again (and drops the loop it had started).
-    Effect::new(move |_| {
-        if live.get() || !log.has_pending() {
-            return;
-        }
-        spawn_local_scoped_with_cancellation(async move {
-            loop {
-                TimeoutFuture::new(PENDING_POLL_MS).await;
-                if log.deliveries.is_disposed() {
-                    return;
-                }
-                log.reload().await;
-                if log.deliveries.is_disposed() || !untrack(|| log.has_pending()) {
-                    return;
-                }
-            }
-        });
     });
 
     let ids = move || {
@@ -323,7 +281,7 @@ fn DeliveryRow(
             view! { <code class="delivery-url" title=url.clone()>{url.clone()}</code> }.into_any()
         } else {
             delivery
-                .with(Delivery::task_id)
+                .with(|d| d.task_id.clone())
                 .map(|task| {
                     view! {
                         <A href=format!("/tasks/{task}") attr:class="delivery-task" attr:data-testid="delivery-task-link">
@@ -359,7 +317,7 @@ fn DeliveryRow(
             data-event=move || delivery.with(|d| d.event_type.clone())
             data-phase=move || phase.get().as_str()
             data-attempts=move || delivery.with(|d| d.attempts.len().to_string())
-            data-task-id=move || delivery.with(Delivery::task_id).unwrap_or_default()
+            data-task-id=move || delivery.with(|d| d.task_id.clone()).unwrap_or_default()
         >
             <div class="delivery-head">
                 <span

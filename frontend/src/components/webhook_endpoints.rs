@@ -475,7 +475,7 @@ fn EndpointCard(id: String, endpoints: Endpoints) -> impl IntoView {
                         view! {
                             <div class="endpoint-log">
                                 <h3>{move || i18n.t(Key::DeliveryLog)}</h3>
-                                <DeliveryLog source=source can_replay=true live=true />
+                                <DeliveryLog source=source can_replay=true />
                             </div>
                         }
                     })

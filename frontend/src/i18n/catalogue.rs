@@ -201,6 +201,7 @@ pub enum Key {
     CallbackUrlField,
     CallbackUrlPlaceholder,
     CallbackUrlHint,
+    NoCallbackSecret,
 
     // Settings (admins).
     Settings,
@@ -572,6 +573,10 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Key::CallbackUrlHint => (
             "Kiln POSTs each status change of this task there, signed with the team's callback secret.",
             "Kiln 会把此任务的每次状态变化 POST 到该地址，并用团队的回调密钥签名。",
+        ),
+        Key::NoCallbackSecret => (
+            "Your team has no callback secret yet, so a callback URL is refused: an admin creates one under Settings.",
+            "团队尚未创建回调密钥，因此回调地址会被拒绝：请管理员在“设置”中创建。",
         ),
 
         Key::Settings => ("Settings", "设置"),

@@ -392,6 +392,9 @@ fn Board() -> impl IntoView {
                             brief=brief
                             on_created=on_created
                             refresh=tick
+                            callbacks_signed=Signal::derive(move || {
+                                me.with(|m| m.as_ref().is_none_or(|m| m.team_has_callback_secret))
+                            })
                         />
                     </aside>
                     <section class="tasks" aria-labelledby="tasks-title">

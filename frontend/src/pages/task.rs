@@ -355,7 +355,6 @@ fn TaskView(id: String) -> impl IntoView {
                             <DeliveryLog
                                 source=DeliverySource::Task { id: id.get_value() }
                                 can_replay=is_admin
-                                live=is_admin
                                 refresh=Signal::from(transitions)
                             />
                         </section>

@@ -58,6 +58,8 @@ pub struct Me {
     pub display_name: String,
     pub email: String,
     pub team: String,
+    /// Whether tasks may have a callback URL: the team has a signing secret for them.
+    pub team_has_callback_secret: bool,
     /// Wire names, e.g. `CREATOR`.
     pub roles: Vec<String>,
 }
@@ -79,6 +81,7 @@ pub async fn viewer() -> Result<Me, ApiError> {
         display_name: v.user.display_name,
         email: v.user.email,
         team: v.team.name,
+        team_has_callback_secret: v.team.has_callback_secret,
         roles: v
             .roles
             .into_iter()

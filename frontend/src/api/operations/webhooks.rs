@@ -149,6 +149,7 @@ macro_rules! delivery_from {
             fn from(d: $op::DeliveryFields) -> Self {
                 Delivery {
                     id: d.id,
+                    task_id: d.task_id,
                     message_id: d.message_id,
                     event_type: d.event_type,
                     url: d.url,

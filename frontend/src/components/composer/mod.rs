@@ -293,6 +293,9 @@ pub fn Composer(
     /// warning) is asked for again.
     #[prop(into)]
     refresh: Signal<u64>,
+    /// Whether the team can sign callbacks; without a secret a callback URL is refused.
+    #[prop(into)]
+    callbacks_signed: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let form = Form::new();
@@ -542,7 +545,12 @@ pub fn Composer(
                         }
                     })
             }}
-            <Advanced form=form problems=problems clear_field=Callback::new(clear_field) />
+            <Advanced
+                form=form
+                problems=problems
+                clear_field=Callback::new(clear_field)
+                callbacks_signed=callbacks_signed
+            />
             // Kept in view while the parameters scroll: the price and the button are
             // what the user looks at last.
             <div class="composer-foot">
@@ -663,6 +671,7 @@ fn Advanced(
     form: Form,
     #[prop(into)] problems: Signal<Vec<Problem>>,
     clear_field: Callback<&'static str>,
+    callbacks_signed: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
@@ -708,6 +717,12 @@ fn Advanced(
                     />
                     <FieldErrors problems=problems field="callbackUrl" />
                     <span class="hint">{move || i18n.t(Key::CallbackUrlHint)}</span>
+                    // Said before the submit rather than by its refusal.
+                    <Show when=move || !callbacks_signed.get()>
+                        <span class="hint warning" data-testid="no-callback-secret">
+                            {move || i18n.t(Key::NoCallbackSecret)}
+                        </span>
+                    </Show>
                 </label>
             </Show>
         </div>
