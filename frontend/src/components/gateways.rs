@@ -39,7 +39,9 @@ pub fn Gateways() -> impl IntoView {
             if let Some(all) = all
                 && let Some(p) = all.iter_mut().find(|p| p.name == saved.name)
             {
-                *p = saved;
+                // A save answers with the gateway alone; its models stay as listed.
+                let models = std::mem::take(&mut p.models);
+                *p = Provider { models, ..saved };
             }
         });
     });
@@ -177,6 +179,14 @@ fn GatewayCard(
                     p.idempotency_header.clone().unwrap_or_else(|| i18n::t(lang, Key::IdempotencyNone).to_owned()),
                 )}
                 {p.webhook_path.clone().map(|path| fact(Key::InboundWebhook, path))}
+                {fact(
+                    Key::GatewayModels,
+                    if p.models.is_empty() {
+                        i18n::t(lang, Key::GatewayNoModels).to_owned()
+                    } else {
+                        p.models.join(", ")
+                    },
+                )}
             }
         })
     };

@@ -57,7 +57,7 @@ pub use task::{
 };
 pub use webhook::{
     Attempt, Delivery, DeliveryPhase, DeliveryStatus, EventType, KeySource, Merged, Provider,
-    Secret, VideoDialect, WebhookEndpoint, merge_delivery,
+    Secret, VideoDialect, WebhookEndpoint, attach_models, merge_delivery,
 };
 
 /// A task's place in its life cycle, as the server reports it.

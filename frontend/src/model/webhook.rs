@@ -27,6 +27,8 @@ pub struct Provider {
     /// Path on Kiln's own origin where the gateway posts its webhooks; `None` when no
     /// webhook secret is configured for it.
     pub webhook_path: Option<String>,
+    /// Labels of the catalogue's models that run on it.
+    pub models: Vec<String>,
 }
 
 /// Where a gateway's key comes from, which decides what removing Kiln's copy does.
@@ -46,6 +48,20 @@ impl KeySource {
             KeySource::Kiln => "KILN",
             KeySource::Config => "CONFIG",
             KeySource::Missing => "MISSING",
+        }
+    }
+}
+
+/// Lists each model's label under the gateway it runs on, given `(provider, label)`
+/// pairs in catalogue order; models of a provider not listed (the simulated one) are
+/// left out.
+pub fn attach_models(
+    providers: &mut [Provider],
+    models: impl IntoIterator<Item = (String, String)>,
+) {
+    for (name, label) in models {
+        if let Some(provider) = providers.iter_mut().find(|p| p.name == name) {
+            provider.models.push(label);
         }
     }
 }
@@ -390,12 +406,34 @@ mod tests {
             max_concurrency: 1,
             requests_per_minute: 1,
             webhook_path: None,
+            models: Vec::new(),
         };
         assert_eq!(provider.key_source(), KeySource::Kiln);
         provider.api_key_set_in_kiln = false;
         assert_eq!(provider.key_source(), KeySource::Config);
         provider.has_api_key = false;
         assert_eq!(provider.key_source(), KeySource::Missing);
+    }
+
+    #[test]
+    fn models_are_listed_under_their_gateway_in_catalogue_order() {
+        let gateway = |name: &str| Provider {
+            name: name.to_owned(),
+            ..Provider::default()
+        };
+        let mut providers = vec![gateway("openai"), gateway("newapi")];
+        let pair = |p: &str, l: &str| (p.to_owned(), l.to_owned());
+        attach_models(
+            &mut providers,
+            [
+                pair("simulated", "Simulated image"),
+                pair("openai", "GPT Image"),
+                pair("newapi", "Kling"),
+                pair("openai", "Sora"),
+            ],
+        );
+        assert_eq!(providers[0].models, ["GPT Image", "Sora"]);
+        assert_eq!(providers[1].models, ["Kling"]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use graphql_client::GraphQLQuery;
 
 use crate::api::{ApiError, graphql_query};
-use crate::model::{Provider, UserError};
+use crate::model::{Provider, UserError, attach_models};
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -37,6 +37,7 @@ macro_rules! provider_from {
                     max_concurrency: p.max_concurrency,
                     requests_per_minute: p.requests_per_minute,
                     webhook_path: p.webhook_path,
+                    models: Vec::new(),
                 }
             }
         }
@@ -50,7 +51,12 @@ enums!(set_provider_api_key: error_code_enum);
 /// The gateways in the order they are configured.
 pub async fn fetch_providers() -> Result<Vec<Provider>, ApiError> {
     let data = graphql_query::<Providers>(providers::Variables {}).await?;
-    Ok(data.providers.into_iter().map(Into::into).collect())
+    let mut found: Vec<Provider> = data.providers.into_iter().map(Into::into).collect();
+    attach_models(
+        &mut found,
+        data.models.into_iter().map(|m| (m.provider, m.label)),
+    );
+    Ok(found)
 }
 
 /// Stores `api_key` for the gateway; an empty key removes the one stored in Kiln, so
