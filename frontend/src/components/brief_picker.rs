@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 use crate::api::ApiError;
 use crate::api::operations::campaigns::{self, NewBrief, NewCampaign};
 use crate::components::form_actions::{CancelButton, SubmitButton};
+use crate::components::load_failed::LoadFailed;
 use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Brief, Campaign};
@@ -220,18 +221,11 @@ pub fn BriefPicker(
                     .get()
                     .map(|e| {
                         view! {
-                            <div class="banner" role="alert">
-                                <span>
-                                    {i18n.t(Key::LoadCampaignsFailed)} " " {e.message(i18n.lang())}
-                                </span>
-                                <button
-                                    type="button"
-                                    class="button small"
-                                    on:click=move |_| context.load()
-                                >
-                                    {i18n.t(Key::Retry)}
-                                </button>
-                            </div>
+                            <LoadFailed
+                                what=Key::LoadCampaignsFailed
+                                error=e
+                                on_retry=move || context.load()
+                            />
                         }
                     })
             }}

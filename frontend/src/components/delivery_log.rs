@@ -15,6 +15,7 @@ use leptos_router::components::A;
 use crate::api::ApiError;
 use crate::api::operations::webhooks::{self, DeliverySource, WebhookDeliveryUpdated};
 use crate::api::ws::{self, Flow};
+use crate::components::load_failed::LoadFailed;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Delivery, DeliveryPhase, Merged, merge_delivery};
 
@@ -180,12 +181,11 @@ pub fn DeliveryLog(
                     .get()
                     .map(|e| {
                         view! {
-                            <div class="banner" role="alert">
-                                <span>{i18n.t(Key::LoadDeliveriesFailed)} " " {e.message(i18n.lang())}</span>
-                                <button type="button" class="button small" on:click=move |_| log.load_first()>
-                                    {i18n.t(Key::Retry)}
-                                </button>
-                            </div>
+                            <LoadFailed
+                                what=Key::LoadDeliveriesFailed
+                                error=e
+                                on_retry=move || log.load_first()
+                            />
                         }
                     })
             }}

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use crate::api::ApiError;
 use crate::api::operations::providers;
 use crate::components::form_actions::SubmitButton;
+use crate::components::load_failed::LoadFailed;
 use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::Provider;
@@ -53,12 +54,7 @@ pub fn Gateways() -> impl IntoView {
     let body = move || {
         if let Some(e) = failed.get() {
             return view! {
-                <div class="banner" role="alert">
-                    <span>{i18n.t(Key::LoadGatewaysFailed)} " " {e.message(i18n.lang())}</span>
-                    <button type="button" class="button small" on:click=move |_| load()>
-                        {i18n.t(Key::Retry)}
-                    </button>
-                </div>
+                <LoadFailed what=Key::LoadGatewaysFailed error=e on_retry=move || load() />
             }
             .into_any();
         }

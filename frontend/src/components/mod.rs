@@ -5,8 +5,9 @@
 //! costs, context), `outputs`, `timeline`, `lineage`, `promote_form`. Settings:
 //! `gateways` (provider profiles and their write-only keys), `webhook_endpoints`,
 //! `callback_secret`, `secret_once` (a secret shown once). Shared: `header`,
-//! `status_badge`, `problems` (form errors), `form_actions` (submit and cancel buttons), `delivery_log` (an endpoint's or a
-//! task's webhook deliveries and their attempts).
+//! `status_badge`, `problems` (form errors), `form_actions` (submit and cancel
+//! buttons), `load_failed` (the banner with Retry when a load fails), `delivery_log`
+//! (an endpoint's or a task's webhook deliveries and their attempts).
 
 pub mod brief_picker;
 pub mod budget_alerts;
@@ -17,6 +18,7 @@ pub mod form_actions;
 pub mod gateways;
 pub mod header;
 pub mod lineage;
+pub mod load_failed;
 pub mod outputs;
 pub mod problems;
 pub mod promote_form;

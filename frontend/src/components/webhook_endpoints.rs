@@ -15,6 +15,7 @@ use crate::api::operations::webhooks::{
 use crate::api::ws::{self, Flow, LinkState};
 use crate::components::delivery_log::DeliveryLog;
 use crate::components::form_actions::{CancelButton, SubmitButton};
+use crate::components::load_failed::LoadFailed;
 use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::components::secret_once::SecretOnce;
 use crate::i18n::{self, Key, use_i18n};
@@ -115,12 +116,7 @@ pub fn WebhookEndpoints(
     let body = move || {
         if let Some(e) = failed.get() {
             return view! {
-                <div class="banner" role="alert">
-                    <span>{i18n.t(Key::LoadEndpointsFailed)} " " {e.message(i18n.lang())}</span>
-                    <button type="button" class="button small" on:click=move |_| load()>
-                        {i18n.t(Key::Retry)}
-                    </button>
-                </div>
+                <LoadFailed what=Key::LoadEndpointsFailed error=e on_retry=move || load() />
             }
             .into_any();
         }

@@ -23,6 +23,7 @@ use crate::components::brief_picker::{BriefContext, BriefPicker};
 use crate::components::budget_alerts::BudgetAlertBanners;
 use crate::components::composer::Composer;
 use crate::components::header::Header;
+use crate::components::load_failed::LoadFailed;
 use crate::components::task_card::TaskCard;
 use crate::components::task_filters::{Filters, Scope, TaskFilters};
 use crate::i18n::{Key, use_i18n};
@@ -371,19 +372,11 @@ fn Board() -> impl IntoView {
                                 .get()
                                 .map(|e| {
                                     view! {
-                                        <div class="banner" role="alert">
-                                            <span>
-                                                {i18n.t(Key::LoadModelsFailed)} " "
-                                                {e.message(i18n.lang())}
-                                            </span>
-                                            <button
-                                                type="button"
-                                                class="button small"
-                                                on:click=move |_| load_catalogue()
-                                            >
-                                                {i18n.t(Key::Retry)}
-                                            </button>
-                                        </div>
+                                        <LoadFailed
+                                            what=Key::LoadModelsFailed
+                                            error=e
+                                            on_retry=move || load_catalogue()
+                                        />
                                     }
                                 })
                         }}
@@ -407,25 +400,18 @@ fn Board() -> impl IntoView {
                                 .get()
                                 .map(|e| {
                                     view! {
-                                        <div class="banner" role="alert" data-testid="list-error">
-                                            <span>
-                                                {i18n.t(Key::LoadTasksFailed)} " "
-                                                {e.message(i18n.lang())}
-                                            </span>
-                                            <button
-                                                type="button"
-                                                class="button small"
-                                                on:click=move |_| {
-                                                    if list.loaded.get_untracked() {
-                                                        list.load_more()
-                                                    } else {
-                                                        list.reload()
-                                                    }
+                                        <LoadFailed
+                                            what=Key::LoadTasksFailed
+                                            error=e
+                                            testid="list-error"
+                                            on_retry=move || {
+                                                if list.loaded.get_untracked() {
+                                                    list.load_more()
+                                                } else {
+                                                    list.reload()
                                                 }
-                                            >
-                                                {i18n.t(Key::Retry)}
-                                            </button>
-                                        </div>
+                                            }
+                                        />
                                     }
                                 })
                         }}

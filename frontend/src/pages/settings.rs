@@ -13,6 +13,7 @@ use crate::api::ws::LinkState;
 use crate::components::callback_secret::CallbackSecret;
 use crate::components::gateways::Gateways;
 use crate::components::header::Header;
+use crate::components::load_failed::LoadFailed;
 use crate::components::webhook_endpoints::WebhookEndpoints;
 use crate::i18n::{Key, use_i18n};
 use crate::session::use_session;
@@ -73,15 +74,7 @@ fn Settings() -> impl IntoView {
             </div>
         }
         .into_any(),
-        (None, Some(e)) => view! {
-            <div class="banner" role="alert">
-                <span>{e.message(i18n.lang())}</span>
-                <button type="button" class="button small" on:click=move |_| load()>
-                    {i18n.t(Key::Retry)}
-                </button>
-            </div>
-        }
-        .into_any(),
+        (None, Some(e)) => view! { <LoadFailed error=e on_retry=move || load() /> }.into_any(),
         (None, None) => view! {
             <div class="panel skeleton-panel" aria-busy="true">
                 <div class="line"></div>

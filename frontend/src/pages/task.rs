@@ -20,6 +20,7 @@ use crate::app::{FlashNotice, use_flash};
 use crate::components::delivery_log::DeliveryLog;
 use crate::components::header::Header;
 use crate::components::lineage::Lineage;
+use crate::components::load_failed::LoadFailed;
 use crate::components::outputs::Outputs;
 use crate::components::problems::{self, FormErrors, Problem};
 use crate::components::promote_form::PromoteForm;
@@ -210,12 +211,7 @@ fn TaskView(id: String) -> impl IntoView {
         }
         .into_any(),
         Loaded::Failed(e) if !has_detail.get() => view! {
-            <div class="banner" role="alert">
-                <span>{i18n.t(Key::LoadTaskFailed)} " " {e.message(i18n.lang())}</span>
-                <button type="button" class="button small" on:click=move |_| load()>
-                    {i18n.t(Key::Retry)}
-                </button>
-            </div>
+            <LoadFailed what=Key::LoadTaskFailed error=e on_retry=move || load() />
         }
         .into_any(),
         _ if !has_detail.get() => view! {
