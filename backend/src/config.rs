@@ -44,6 +44,10 @@ pub struct Config {
     pub jwt_secret: Option<SecretString>,
     /// How long an access token is valid.
     pub token_ttl_minutes: u64,
+    /// Sign-in attempts one account may make in a row…
+    pub login_burst: u32,
+    /// …after which it may try once more per this many seconds.
+    pub login_refill_secs: u64,
     /// The first administrator, created when the database has no user yet.
     pub admin_email: Option<String>,
     #[serde(serialize_with = "serialize_redacted")]
@@ -235,6 +239,8 @@ impl Default for Config {
             database_max_connections: 16,
             jwt_secret: None,
             token_ttl_minutes: 12 * 60,
+            login_burst: 10,
+            login_refill_secs: 30,
             admin_email: None,
             admin_password: None,
             admin_team: "Kiln".to_owned(),

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::{secret, token::Tokens};
 use crate::config::{Config, ConfigError};
 use crate::events::EventBus;
@@ -96,6 +97,10 @@ impl Application {
         }
         let state = AppState {
             tokens: Tokens::new(&secret, config.token_ttl()),
+            login_throttle: Arc::new(LoginThrottle::new(
+                config.login_burst,
+                Duration::from_secs(config.login_refill_secs),
+            )),
             storage: Storage::from_config(&config)?,
             providers,
             http,

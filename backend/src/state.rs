@@ -6,6 +6,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::Tokens;
 use crate::config::Config;
 use crate::events::EventBus;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub tokens: Tokens,
+    /// Slows down password guessing per account.
+    pub login_throttle: Arc<LoginThrottle>,
     pub events: EventBus,
     pub storage: Storage,
     /// The simulated provider and every configured gateway, by name.

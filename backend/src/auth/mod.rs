@@ -5,9 +5,11 @@
 //! - [`password`]: argon2id hashing and verification, off the async threads.
 //! - [`token`]: JWT access tokens and HMAC-signed download links.
 //! - [`secret`]: the server secret, given by configuration or generated once.
+//! - [`throttle`]: how often an account may try to sign in.
 
 pub mod password;
 pub mod secret;
+pub mod throttle;
 pub mod token;
 
 use uuid::Uuid;

@@ -38,6 +38,8 @@ pub enum ErrorCode {
     BudgetExceeded,
     /// The object is not in a state that allows this.
     InvalidState,
+    /// Too many attempts in a short time; try again later.
+    RateLimited,
 }
 
 /// A value a user can fix: which field, what kind of problem, and a sentence about it.

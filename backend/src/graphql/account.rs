@@ -140,6 +140,7 @@ impl AccountMutation {
         let result = account::login(
             &state.db,
             &state.tokens,
+            &state.login_throttle,
             &input.email,
             SecretString::from(input.password),
         )

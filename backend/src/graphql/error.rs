@@ -51,6 +51,9 @@ pub enum UserErrorCode {
     BudgetExceeded,
     /// The object is not in a state that allows this (e.g. cancelling an ended task).
     InvalidState,
+    /// Too many attempts in a short time (e.g. signing in); the message says when to
+    /// try again.
+    RateLimited,
 }
 
 /// A problem the user can fix, tied to an input field where there is one.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::{ServiceError, is_unique_violation};
 use crate::auth::Viewer;
 use crate::auth::password;
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::Tokens;
 use crate::config::Config;
 use crate::domain::account::{Email, Role, RoleSet, check_new_password};
@@ -35,10 +36,12 @@ fn invalid_credentials() -> ServiceError {
 }
 
 /// Checks an e-mail and password and issues an access token for the user's first team.
-#[tracing::instrument(skip(db, tokens, password))]
+/// An account that failed too often in a row is refused before its password is checked.
+#[tracing::instrument(skip(db, tokens, throttle, password))]
 pub async fn login(
     db: &DatabaseConnection,
     tokens: &Tokens,
+    throttle: &LoginThrottle,
     email: &str,
     password: SecretString,
 ) -> Result<LoginSuccess, ServiceError> {
@@ -48,6 +51,15 @@ pub async fn login(
             FieldError::new("password", ErrorCode::Required, "Enter your password.").into(),
         );
     }
+    if let Err(wait) = throttle.check(email.as_str()) {
+        tracing::warn!("sign-in attempts throttled");
+        let seconds = wait.as_secs().max(1);
+        return Err(FieldError::general(
+            ErrorCode::RateLimited,
+            format!("Too many sign-in attempts for this account. Try again in {seconds} s."),
+        )
+        .into());
+    }
     let user = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(db)
@@ -55,6 +67,7 @@ pub async fn login(
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     if !password::verify(password, stored).await? {
         tracing::info!("sign-in refused");
+        throttle.failed(email.as_str());
         return Err(invalid_credentials());
     }
     let Some(user) = user else {

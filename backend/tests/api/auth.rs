@@ -132,3 +132,32 @@ async fn without_a_configured_password_a_random_one_is_generated_and_works() {
         .await;
     assert!(login["token"].is_string(), "{login}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_that_keeps_failing_to_sign_in_is_slowed_down_alone() {
+    let app = crate::helpers::TestApp::spawn_with(crate::helpers::Engine::Sqlite, |config| {
+        config.login_burst = 2;
+        config.login_refill_secs = 60;
+    })
+    .await;
+    for _ in 0..3 {
+        let wrong = app.login(ADMIN_EMAIL, "a guess").await;
+        assert_eq!(
+            wrong["userErrors"][0]["code"], "INVALID_CREDENTIALS",
+            "{wrong}"
+        );
+    }
+    // Blocked now: even the right password is refused, before it is checked.
+    let right = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert!(right["token"].is_null(), "{right}");
+    assert_eq!(right["userErrors"][0]["code"], "RATE_LIMITED");
+    let message = right["userErrors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("Try again in"), "{message}");
+    // Other accounts are not affected.
+    let other = app.login("someone.else@example.com", "a guess").await;
+    assert_eq!(
+        other["userErrors"][0]["code"], "INVALID_CREDENTIALS",
+        "{other}"
+    );
+    app.stop().await;
+}

@@ -373,6 +373,7 @@ pub fn user_error(lang: Lang, field: Option<&str>, code: ErrorCode, server: &str
     }
     let zh = match (field, code) {
         (_, ErrorCode::InvalidCredentials) => Some("邮箱或密码不正确。"),
+        (_, ErrorCode::RateLimited) => Some("尝试次数过多，请稍后再试。"),
         (_, ErrorCode::BudgetExceeded) => Some("该任务会使活动超出预算，已被拒绝。"),
         (Some("quality"), ErrorCode::StageLimit) => {
             Some("草稿的质量受限，请升级为终稿以获得更高质量。")

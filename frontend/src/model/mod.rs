@@ -127,6 +127,7 @@ pub enum ErrorCode {
     StageLimit,
     BudgetExceeded,
     InvalidState,
+    RateLimited,
     Unknown,
 }
 

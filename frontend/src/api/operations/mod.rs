@@ -277,6 +277,7 @@ macro_rules! error_code_enum {
                     $op::UserErrorCode::STAGE_LIMIT => $crate::model::ErrorCode::StageLimit,
                     $op::UserErrorCode::BUDGET_EXCEEDED => $crate::model::ErrorCode::BudgetExceeded,
                     $op::UserErrorCode::INVALID_STATE => $crate::model::ErrorCode::InvalidState,
+                    $op::UserErrorCode::RATE_LIMITED => $crate::model::ErrorCode::RateLimited,
                     $op::UserErrorCode::Other(_) => $crate::model::ErrorCode::Unknown,
                 }
             }
