@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::sealed::Sealer;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::{secret, token::Tokens};
 use crate::config::{Config, ConfigError};
@@ -35,6 +36,8 @@ pub enum StartupError {
     Database(#[from] sea_orm::DbErr),
     #[error("could not read or create the server secret: {0}")]
     Secret(std::io::Error),
+    #[error(transparent)]
+    Sealing(#[from] crate::auth::sealed::SealError),
     #[error("could not open storage: {0}")]
     Storage(#[from] StorageError),
     #[error("could not create the first administrator: {0}")]
@@ -90,13 +93,20 @@ impl Application {
             config.simulated_failures.clone(),
             config.simulated_image_side,
         )));
+        let sealer = Arc::new(Sealer::new(&secret)?);
         for profile in &config.providers {
-            let gateway = OpenAiProvider::new(profile.clone(), downloads.clone(), db.clone())
-                .map_err(StartupError::Http)?;
+            let gateway = OpenAiProvider::new(
+                profile.clone(),
+                downloads.clone(),
+                db.clone(),
+                sealer.clone(),
+            )
+            .map_err(StartupError::Http)?;
             providers.insert(Arc::new(gateway));
         }
         let state = AppState {
             tokens: Tokens::new(&secret, config.token_ttl()),
+            sealer,
             login_throttle: Arc::new(LoginThrottle::new(
                 config.login_burst,
                 Duration::from_secs(config.login_refill_secs),

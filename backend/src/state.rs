@@ -6,6 +6,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
+use crate::auth::sealed::Sealer;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::Tokens;
 use crate::config::Config;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub tokens: Tokens,
     /// Slows down password guessing per account.
     pub login_throttle: Arc<LoginThrottle>,
+    /// Seals the secrets kept in the database (gateway keys, signing secrets).
+    pub sealer: Arc<Sealer>,
     pub events: EventBus,
     pub storage: Storage,
     /// The simulated provider and every configured gateway, by name.

@@ -6,8 +6,10 @@
 //! - [`token`]: JWT access tokens and HMAC-signed download links.
 //! - [`secret`]: the server secret, given by configuration or generated once.
 //! - [`throttle`]: how often an account may try to sign in.
+//! - [`sealed`]: secrets kept in the database, encrypted under the server secret.
 
 pub mod password;
+pub mod sealed;
 pub mod secret;
 pub mod throttle;
 pub mod token;

@@ -3,12 +3,8 @@
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 
-use super::error::{UserError, state, to_graphql, user_error, viewer};
-use crate::config::ProviderProfile;
-use crate::domain::ErrorCode;
-use crate::domain::account::Role;
-use crate::entity::provider_secret;
-use crate::service::ServiceError;
+use super::error::{UserError, state, to_graphql, user_errors, viewer};
+use crate::service::provider;
 
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug)]
 #[graphql(remote = "crate::config::VideoDialect")]
@@ -18,35 +14,34 @@ pub enum VideoApiDialect {
 }
 
 /// A configured gateway.
-pub struct Provider {
-    profile: ProviderProfile,
-    has_stored_key: bool,
-}
+pub struct Provider(provider::Gateway);
 
 #[Object]
 impl Provider {
     async fn name(&self) -> &str {
-        &self.profile.name
+        &self.0.profile.name
     }
 
     async fn base_url(&self) -> &str {
-        &self.profile.base_url
+        &self.0.profile.base_url
     }
 
     async fn video_dialect(&self) -> VideoApiDialect {
-        self.profile.video_dialect.into()
+        self.0.profile.video_dialect.into()
     }
 
     /// Whether a key is available (set here, or in the configured file or environment
     /// variable). The key itself is never readable.
     async fn has_api_key(&self) -> bool {
-        self.has_stored_key
+        self.0.has_stored_key
             || self
+                .0
                 .profile
                 .api_key_file
                 .as_ref()
                 .is_some_and(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
             || self
+                .0
                 .profile
                 .api_key_env
                 .as_deref()
@@ -55,36 +50,27 @@ impl Provider {
 
     /// Whether the key was set in Kiln (it then wins over file and environment).
     async fn api_key_set_in_kiln(&self) -> bool {
-        self.has_stored_key
+        self.0.has_stored_key
     }
 
     async fn idempotency_header(&self) -> Option<&str> {
-        self.profile.idempotency_header.as_deref()
+        self.0.profile.idempotency_header.as_deref()
     }
 
     async fn max_concurrency(&self) -> i32 {
-        self.profile.max_concurrency as i32
+        self.0.profile.max_concurrency as i32
     }
 
     async fn requests_per_minute(&self) -> i32 {
-        self.profile.requests_per_minute as i32
+        self.0.profile.requests_per_minute as i32
     }
 
     /// Where the gateway sends its webhooks, when it signs them with a configured secret.
     async fn webhook_path(&self) -> Option<String> {
-        self.profile
+        self.0
+            .profile
             .webhook_secret()
-            .map(|_| format!("/webhooks/upstream/{}", self.profile.name))
-    }
-}
-
-fn require_admin(ctx: &Context<'_>) -> async_graphql::Result<()> {
-    if viewer(ctx)?.roles.contains(Role::Admin) {
-        Ok(())
-    } else {
-        Err(to_graphql(ServiceError::Forbidden(
-            "only admins manage providers",
-        )))
+            .map(|_| format!("/webhooks/upstream/{}", self.0.profile.name))
     }
 }
 
@@ -95,24 +81,10 @@ pub struct ProviderQuery;
 impl ProviderQuery {
     /// The configured gateways (admins).
     async fn providers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Provider>> {
-        require_admin(ctx)?;
-        let state = state(ctx)?;
-        let stored: Vec<String> = <provider_secret::Entity as sea_orm::EntityTrait>::find()
-            .all(&state.db)
+        let gateways = provider::list(state(ctx)?, viewer(ctx)?)
             .await
-            .map_err(|e| to_graphql(e.into()))?
-            .into_iter()
-            .map(|row| row.provider)
-            .collect();
-        Ok(state
-            .config
-            .providers
-            .iter()
-            .map(|profile| Provider {
-                has_stored_key: stored.contains(&profile.name),
-                profile: profile.clone(),
-            })
-            .collect())
+            .map_err(to_graphql)?;
+        Ok(gateways.into_iter().map(Provider).collect())
     }
 }
 
@@ -141,58 +113,17 @@ impl ProviderMutation {
         ctx: &Context<'_>,
         input: SetProviderApiKeyInput,
     ) -> async_graphql::Result<SetProviderApiKeyPayload> {
-        use sea_orm::sea_query::OnConflict;
-        use sea_orm::{EntityTrait, Set};
-
-        require_admin(ctx)?;
-        let state = state(ctx)?;
-        let Some(profile) = state
-            .config
-            .providers
-            .iter()
-            .find(|p| p.name == input.provider)
-        else {
-            return Ok(SetProviderApiKeyPayload {
+        let result =
+            provider::set_api_key(state(ctx)?, viewer(ctx)?, &input.provider, &input.api_key).await;
+        Ok(match user_errors(result)? {
+            Ok(gateway) => SetProviderApiKeyPayload {
+                provider: Some(Provider(gateway)),
+                user_errors: Vec::new(),
+            },
+            Err(errors) => SetProviderApiKeyPayload {
                 provider: None,
-                user_errors: vec![user_error(
-                    ErrorCode::NotFound,
-                    "provider",
-                    "There is no such provider.",
-                )],
-            });
-        };
-        let key = input.api_key.trim();
-        let db_err = |e: sea_orm::DbErr| to_graphql(e.into());
-        if key.is_empty() {
-            provider_secret::Entity::delete_by_id(profile.name.clone())
-                .exec(&state.db)
-                .await
-                .map_err(db_err)?;
-        } else {
-            provider_secret::Entity::insert(provider_secret::ActiveModel {
-                provider: Set(profile.name.clone()),
-                api_key: Set(key.to_owned()),
-                updated_at: Set(chrono::Utc::now()),
-            })
-            .on_conflict(
-                OnConflict::column(provider_secret::Column::Provider)
-                    .update_columns([
-                        provider_secret::Column::ApiKey,
-                        provider_secret::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec(&state.db)
-            .await
-            .map_err(db_err)?;
-        }
-        tracing::info!(provider = %profile.name, set = !key.is_empty(), "provider API key changed");
-        Ok(SetProviderApiKeyPayload {
-            provider: Some(Provider {
-                profile: profile.clone(),
-                has_stored_key: !key.is_empty(),
-            }),
-            user_errors: Vec::new(),
+                user_errors: errors,
+            },
         })
     }
 }

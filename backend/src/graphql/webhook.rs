@@ -420,7 +420,7 @@ impl WebhookMutation {
                 user_errors: not_found("endpointId"),
             });
         };
-        match service::rotate_endpoint_secret(&state.db, viewer, id).await {
+        match service::rotate_endpoint_secret(state, viewer, id).await {
             Ok((endpoint, secret)) => Ok(WebhookEndpointSecretPayload {
                 endpoint: Some(WebhookEndpoint(endpoint)),
                 secret: Some(secret.expose_secret().to_owned()),
@@ -472,7 +472,7 @@ impl WebhookMutation {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<CallbackSecretPayload> {
         let (state, viewer) = (state(ctx)?, viewer(ctx)?);
-        let secret = service::rotate_callback_secret(&state.db, viewer)
+        let secret = service::rotate_callback_secret(state, viewer)
             .await
             .map_err(to_graphql)?;
         Ok(CallbackSecretPayload {

@@ -17,6 +17,7 @@
 
 use std::num::NonZeroU32;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -35,6 +36,7 @@ use tokio::sync::Semaphore;
 use super::{
     Accepted, OutputSource, Provider, ProviderError, ProviderRequest, UpstreamOutput, UpstreamState,
 };
+use crate::auth::sealed::Sealer;
 use crate::config::{ProviderProfile, VideoDialect};
 use crate::domain::catalogue::{OutputFormat, Quality};
 use crate::domain::task::{FailureReason, MediaKind, TaskKind};
@@ -52,6 +54,8 @@ pub struct OpenAiProvider {
     /// To result links the gateway hands out, which Kiln does not trust.
     links: SafeHttp,
     db: DatabaseConnection,
+    /// Opens the key an admin set in Settings.
+    sealer: Arc<Sealer>,
     limiter: DefaultDirectRateLimiter,
     slots: Semaphore,
 }
@@ -61,6 +65,7 @@ impl OpenAiProvider {
         profile: ProviderProfile,
         links: SafeHttp,
         db: DatabaseConnection,
+        sealer: Arc<Sealer>,
     ) -> Result<Self, String> {
         let api = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
@@ -77,6 +82,7 @@ impl OpenAiProvider {
             api,
             links,
             db,
+            sealer,
         })
     }
 
@@ -94,7 +100,19 @@ impl OpenAiProvider {
             .one(&self.db)
             .await
         {
-            Ok(Some(row)) => return Ok(SecretString::from(row.api_key)),
+            Ok(Some(row)) => {
+                // Unreadable (the server secret changed): the admin has to enter it again.
+                return self
+                    .sealer
+                    .open(&row.api_key)
+                    .map_err(|err| ProviderError::Permanent {
+                        reason: FailureReason::UpstreamError,
+                        message: format!(
+                            "the API key set in Settings for provider {}: {err}; set it again",
+                            self.profile.name
+                        ),
+                    });
+            }
             Ok(None) => {}
             Err(err) => {
                 return Err(transient(

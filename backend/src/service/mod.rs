@@ -16,6 +16,7 @@ pub mod account;
 pub mod asset;
 pub mod campaign;
 pub mod job;
+pub mod provider;
 pub mod reference;
 pub mod task;
 pub mod webhook;
@@ -52,6 +53,8 @@ pub enum ServiceError {
     Token(#[from] TokenError),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    Sealed(#[from] crate::auth::sealed::SealError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
 }

@@ -135,7 +135,7 @@ pub async fn create_endpoint(
         url: Set(url),
         description: Set(description),
         event_types: Set(types),
-        secret: Set(secret.expose_secret().to_owned()),
+        secret: Set(state.sealer.seal(secret.expose_secret())?),
         previous_secret: Set(None),
         previous_secret_expires_at: Set(None),
         enabled: Set(true),
@@ -220,17 +220,18 @@ pub async fn delete_endpoint(
 
 /// A new secret for an endpoint; the old one keeps signing alongside it for a day.
 pub async fn rotate_endpoint_secret(
-    db: &DatabaseConnection,
+    state: &AppState,
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<(webhook_endpoint::Model, SecretString), ServiceError> {
+    let db = &state.db;
     let endpoint = get_endpoint(db, viewer, id).await?;
     let secret = generate_secret();
     let now = Utc::now();
     let mut row: webhook_endpoint::ActiveModel = endpoint.clone().into();
     row.previous_secret = Set(Some(endpoint.secret));
     row.previous_secret_expires_at = Set(Some(now + ChronoDuration::hours(ROTATION_OVERLAP_HOURS)));
-    row.secret = Set(secret.expose_secret().to_owned());
+    row.secret = Set(state.sealer.seal(secret.expose_secret())?);
     row.updated_at = Set(now);
     Ok((row.update(db).await?, secret))
 }
@@ -238,10 +239,11 @@ pub async fn rotate_endpoint_secret(
 /// A new secret for the team's per-task callbacks (the first one, or a rotation with a
 /// day's overlap); shown this once.
 pub async fn rotate_callback_secret(
-    db: &DatabaseConnection,
+    state: &AppState,
     viewer: &Viewer,
 ) -> Result<SecretString, ServiceError> {
     require_admin(viewer)?;
+    let db = &state.db;
     let team = team::Entity::find_by_id(viewer.team_id)
         .one(db)
         .await?
@@ -254,7 +256,7 @@ pub async fn rotate_callback_secret(
             Utc::now() + ChronoDuration::hours(ROTATION_OVERLAP_HOURS),
         ));
     }
-    row.callback_secret = Set(Some(secret.expose_secret().to_owned()));
+    row.callback_secret = Set(Some(state.sealer.seal(secret.expose_secret())?));
     row.update(db).await?;
     Ok(secret)
 }
@@ -273,9 +275,10 @@ pub async fn has_callback_secret(
 /// The secrets that sign a delivery now: the current one, and a rotated-out one that has
 /// not expired.
 pub async fn signing_secrets(
-    db: &DatabaseConnection,
+    state: &AppState,
     delivery: &webhook_delivery::Model,
 ) -> Result<Option<Vec<SecretString>>, ServiceError> {
+    let db = &state.db;
     let now = Utc::now();
     let pair = match delivery.endpoint_id {
         Some(endpoint_id) => {
@@ -314,12 +317,11 @@ pub async fn signing_secrets(
     let Some(current) = current else {
         return Ok(None);
     };
-    Ok(Some(
-        std::iter::once(current)
-            .chain(previous)
-            .map(SecretString::from)
-            .collect(),
-    ))
+    let secrets = std::iter::once(current)
+        .chain(previous)
+        .map(|stored| state.sealer.open(&stored))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(secrets))
 }
 
 /// The body of a task event.

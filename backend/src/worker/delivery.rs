@@ -55,21 +55,29 @@ pub(super) async fn deliver(
         next_retry_at: Set(next),
     };
 
-    let Some(secrets) = webhook::signing_secrets(&state.db, &delivery).await? else {
-        let why = if delivery.endpoint_id.is_some() {
-            "the endpoint is disabled or gone"
-        } else {
-            "the team has no callback signing secret"
-        };
-        webhook::record_attempt(
-            state,
-            &delivery,
-            attempt(None, Duration::ZERO, None, Some(why.to_owned()), None),
-            delivery_status::FAILED,
-            None,
-        )
-        .await?;
-        return Ok(Next::Done);
+    let secrets = match webhook::signing_secrets(state, &delivery).await {
+        Ok(Some(secrets)) => Ok(secrets),
+        Ok(None) if delivery.endpoint_id.is_some() => {
+            Err("the endpoint is disabled or gone".to_owned())
+        }
+        Ok(None) => Err("the team has no callback signing secret".to_owned()),
+        // Waiting will not help: the secret has to be rotated.
+        Err(ServiceError::Sealed(err)) => Err(format!("{err}; rotate the signing secret")),
+        Err(other) => return Err(other),
+    };
+    let secrets = match secrets {
+        Ok(secrets) => secrets,
+        Err(why) => {
+            webhook::record_attempt(
+                state,
+                &delivery,
+                attempt(None, Duration::ZERO, None, Some(why), None),
+                delivery_status::FAILED,
+                None,
+            )
+            .await?;
+            return Ok(Next::Done);
+        }
     };
     let timestamp = started.timestamp();
     let secret_refs: Vec<_> = secrets.iter().collect();

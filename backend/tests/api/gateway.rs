@@ -9,6 +9,7 @@ use kiln::config::{ProviderProfile, VideoDialect};
 use kiln::domain::catalogue::OutputFormat;
 use kiln::domain::catalogue::{ModelSpec, Price, Quality, Resolution, default_models};
 use kiln::domain::task::{InputType, TaskKind};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -210,6 +211,30 @@ each_engine! {
         let usage = gw.app.graphql_ok(Some(&gw.token), "query($id: ID!) { task(id: $id) { upstreamUsage } }", json!({ "id": task["id"] })).await;
         let usage: Value = serde_json::from_str(usage["task"]["upstreamUsage"].as_str().unwrap()).unwrap();
         assert_eq!(usage["total_tokens"], 4160);
+        gw.stop().await;
+    }
+
+    async fn a_key_set_in_settings_is_stored_sealed_and_used_for_the_gateway(engine) {
+        let gw = Gateway::start(engine, |_| {}).await;
+        let set = gw.app.graphql_ok(Some(&gw.token), "mutation($key: String!) { setProviderApiKey(input: { provider: \"gateway\", apiKey: $key }) { provider { apiKeySetInKiln } userErrors { code } } }", json!({ "key": "sk-set-in-kiln-42" })).await;
+        assert_eq!(set["setProviderApiKey"]["userErrors"], json!([]));
+        assert_eq!(set["setProviderApiKey"]["provider"]["apiKeySetInKiln"], true);
+
+        // A copy of the database does not give the key away.
+        let row = kiln::entity::provider_secret::Entity::find_by_id("gateway".to_owned())
+            .one(&gw.app.state.db).await.unwrap().expect("a stored key");
+        assert!(row.api_key.starts_with("sealed:v1:") && !row.api_key.contains("sk-set-in-kiln-42"), "{}", row.api_key);
+
+        // Kiln opens it to call the gateway.
+        Mock::given(method("POST"))
+            .and(path(IMAGE))
+            .and(header("authorization", "Bearer sk-set-in-kiln-42"))
+            .respond_with(image_answer(json!([{ "b64_json": STANDARD.encode(png_bytes()) }])))
+            .expect(1)
+            .mount(&gw.mock)
+            .await;
+        let task = gw.run(json!({ "prompt": "a red kettle", "model": "gw-image" })).await;
+        assert_eq!(task["status"], "SUCCEEDED", "{task}");
         gw.stop().await;
     }
 

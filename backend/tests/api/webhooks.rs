@@ -11,6 +11,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::gateway::{Gateway, mp4_bytes};
 use kiln::domain::account::Role;
+use sea_orm::EntityTrait;
 
 use crate::helpers::{Engine, PATIENCE, TestApp, WsEvent, each_engine, error_code};
 
@@ -133,9 +134,12 @@ each_engine! {
         let types: Vec<_> = events.iter().map(|e| e["type"].clone()).collect();
         assert_eq!(types, ["task.queued", "task.succeeded"]);
         assert!(events.iter().all(|e| e["data"]["id"] == id));
-        // The endpoint's secret cannot be read back.
+        // The endpoint's secret cannot be read back, and the database keeps it sealed.
         let endpoints = gw.app.graphql(Some(&gw.token), "{ webhookEndpoints { secret } }", json!({})).await;
         assert_eq!(error_code(&endpoints), "GRAPHQL_VALIDATION_FAILED");
+        let stored = kiln::entity::webhook_endpoint::Entity::find().all(&gw.app.state.db).await.unwrap();
+        let key = secret.trim_start_matches("whsec_");
+        assert!(stored[0].secret.starts_with("sealed:v1:") && !stored[0].secret.contains(key), "{}", stored[0].secret);
         gw.stop().await;
     }
 
@@ -240,6 +244,9 @@ each_engine! {
         let secret = gw.app.graphql_ok(Some(&gw.token), "mutation { rotateCallbackSecret { secret } }", json!({})).await["rotateCallbackSecret"]["secret"].as_str().unwrap().to_owned();
         let mut updates = gw.app.subscribe(&gw.token, DELIVERY_UPDATES, json!({})).await;
         assert_eq!(gw.app.graphql_ok(Some(&gw.token), has_secret, json!({})).await["viewer"]["team"]["hasCallbackSecret"], true);
+        let team = kiln::entity::team::Entity::find().all(&gw.app.state.db).await.unwrap().remove(0);
+        let stored = team.callback_secret.expect("a stored callback secret");
+        assert!(stored.starts_with("sealed:v1:") && !stored.contains(secret.trim_start_matches("whsec_")), "{stored}");
         let payload = gw.app.submit(&gw.token, json!({ "prompt": "a kettle", "callbackUrl": url })).await;
         let id = payload["task"]["id"].as_str().unwrap().to_owned();
         let events = signed_events(&mut hook, 3, &secret).await;
