@@ -261,6 +261,7 @@ test('an endpoint that answers 410 Gone is switched off, and an open settings pa
     await expect(endpoint).toHaveAttribute('data-enabled', 'false', { timeout: 30_000 });
     await expect(endpoint.getByTestId('endpoint-state')).toHaveText('Disabled');
     await expect(endpoint.getByTestId('endpoint-disabled-reason')).toContainText('410');
+    await expect(endpoint.getByTestId('endpoint-disabled-reason')).toHaveAttribute('data-code', 'GONE');
     await endpoint.getByTestId('endpoint-log-toggle').click();
     // The first event reached it and was answered 410.
     const refused = endpoint.locator('[data-testid="delivery"][data-event="task.queued"]');

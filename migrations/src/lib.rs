@@ -17,6 +17,8 @@
 //!   reconciliation and usage.
 //! - `m20261124_000007_lead_unique_indexes_with_the_selective_column`: the task unique
 //!   indexes start with the fingerprint and the idempotency key, not the team.
+//! - `m20261124_000008_add_endpoint_disabled_code`: why a webhook endpoint was turned
+//!   off, as a code.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -27,6 +29,7 @@ mod m20261123_000004_create_generation_tasks;
 mod m20261123_000005_create_simulated_upstream;
 mod m20261123_000006_create_webhooks;
 mod m20261124_000007_lead_unique_indexes_with_the_selective_column;
+mod m20261124_000008_add_endpoint_disabled_code;
 
 pub struct Migrator;
 
@@ -41,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_simulated_upstream::Migration),
             Box::new(m20261123_000006_create_webhooks::Migration),
             Box::new(m20261124_000007_lead_unique_indexes_with_the_selective_column::Migration),
+            Box::new(m20261124_000008_add_endpoint_disabled_code::Migration),
         ]
     }
 }

@@ -20,6 +20,8 @@ pub struct Model {
     pub enabled: bool,
     #[sea_orm(column_type = "Text", nullable)]
     pub disabled_reason: Option<String>,
+    /// `GONE`, `KEPT_FAILING` or `BY_ADMIN`; null while enabled.
+    pub disabled_code: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -28,6 +28,18 @@ pub enum WebhookEventType {
     TaskCancelled,
 }
 
+/// Why an endpoint was turned off.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::webhook::events::DisabledBecause")]
+pub enum EndpointDisabledCode {
+    /// It answered 410 Gone.
+    Gone,
+    /// Deliveries kept failing until the retry schedule ran out.
+    KeptFailing,
+    /// An admin turned it off.
+    ByAdmin,
+}
+
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum DeliveryStatus {
     /// Waiting for its next attempt.
@@ -74,6 +86,16 @@ impl WebhookEndpoint {
 
     async fn disabled_reason(&self) -> Option<&str> {
         self.0.disabled_reason.as_deref()
+    }
+
+    /// Why it is off, for clients to translate and branch on; null while enabled (and
+    /// for endpoints turned off before codes were kept).
+    async fn disabled_code(&self) -> Option<EndpointDisabledCode> {
+        self.0
+            .disabled_code
+            .as_deref()
+            .and_then(|code| code.parse::<crate::webhook::events::DisabledBecause>().ok())
+            .map(Into::into)
     }
 
     /// Until when the secret replaced by the last rotation still signs.

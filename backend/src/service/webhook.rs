@@ -24,7 +24,7 @@ use crate::events::{DeliveryUpdated, Event};
 use crate::ids::{NodeType, encode};
 use crate::net::{FetchError, SafeHttp};
 use crate::state::AppState;
-use crate::webhook::events::{Envelope, EventType, TaskData};
+use crate::webhook::events::{DisabledBecause, Envelope, EventType, TaskData};
 use crate::webhook::signature::generate_secret;
 
 /// How long a replaced secret keeps signing, so receivers can switch without a gap.
@@ -140,6 +140,7 @@ pub async fn create_endpoint(
         previous_secret_expires_at: Set(None),
         enabled: Set(true),
         disabled_reason: Set(None),
+        disabled_code: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -201,6 +202,7 @@ pub async fn update_endpoint(
     if let Some(enabled) = changes.enabled {
         row.enabled = Set(enabled);
         row.disabled_reason = Set((!enabled).then(|| "Disabled by an admin.".to_owned()));
+        row.disabled_code = Set((!enabled).then(|| DisabledBecause::ByAdmin.as_str().to_owned()));
     }
     row.updated_at = Set(Utc::now());
     Ok(row.update(&state.db).await?)
@@ -529,10 +531,11 @@ pub async fn record_attempt(
     Ok(())
 }
 
-/// Turns an endpoint off (a 410, or deliveries that kept failing).
+/// Turns an endpoint off (a 410, or deliveries that kept failing), saying why.
 pub async fn disable_endpoint(
     db: &DatabaseConnection,
     endpoint_id: Uuid,
+    because: DisabledBecause,
     reason: &str,
 ) -> Result<Option<webhook_endpoint::Model>, ServiceError> {
     let Some(endpoint) = webhook_endpoint::Entity::find_by_id(endpoint_id)
@@ -547,6 +550,7 @@ pub async fn disable_endpoint(
     let mut row: webhook_endpoint::ActiveModel = endpoint.into();
     row.enabled = Set(false);
     row.disabled_reason = Set(Some(reason.to_owned()));
+    row.disabled_code = Set(Some(because.as_str().to_owned()));
     row.updated_at = Set(Utc::now());
     Ok(Some(row.update(db).await?))
 }

@@ -31,6 +31,18 @@ impl EventType {
     }
 }
 
+string_enum! {
+    /// Why an endpoint was turned off.
+    pub enum DisabledBecause {
+        /// It answered 410 Gone.
+        Gone => "GONE",
+        /// Deliveries kept failing until the retry schedule ran out.
+        KeptFailing => "KEPT_FAILING",
+        /// An admin turned it off.
+        ByAdmin => "BY_ADMIN",
+    }
+}
+
 /// The JSON body of a task event, as the Standard Webhooks spec shapes it: a type, a
 /// timestamp and the data.
 #[derive(Debug, Serialize)]

@@ -17,6 +17,7 @@ use crate::net::FetchError;
 use crate::service::ServiceError;
 use crate::service::webhook::{self, delivery_status};
 use crate::state::AppState;
+use crate::webhook::events::DisabledBecause;
 use crate::webhook::signature;
 
 /// How much of a receiver's answer is kept in the log.
@@ -146,7 +147,11 @@ pub(super) async fn deliver(
         (delivery_status::DELIVERED, None, None)
     } else if status_code == Some(StatusCode::GONE) {
         let why = "The endpoint answered 410 Gone.".to_owned();
-        (delivery_status::FAILED, None, Some(why))
+        (
+            delivery_status::FAILED,
+            None,
+            Some((DisabledBecause::Gone, why)),
+        )
     } else {
         let schedule = &state.config.webhook_retry_schedule_secs;
         let next_index = delivery.attempts as usize + 1;
@@ -157,7 +162,11 @@ pub(super) async fn deliver(
             }
             None => {
                 let why = format!("Deliveries kept failing: gave up after {next_index} attempts.");
-                (delivery_status::FAILED, None, Some(why))
+                (
+                    delivery_status::FAILED,
+                    None,
+                    Some((DisabledBecause::KeptFailing, why)),
+                )
             }
         }
     };
@@ -170,8 +179,8 @@ pub(super) async fn deliver(
         next_at,
     )
     .await?;
-    if let (Some(endpoint_id), Some(why)) = (delivery.endpoint_id, disable_because) {
-        disable(state, endpoint_id, &why).await?;
+    if let (Some(endpoint_id), Some((because, why))) = (delivery.endpoint_id, disable_because) {
+        disable(state, endpoint_id, because, &why).await?;
     }
     Ok(retry_in.map_or(Next::Done, Next::After))
 }
@@ -179,9 +188,12 @@ pub(super) async fn deliver(
 async fn disable(
     state: &AppState,
     endpoint_id: uuid::Uuid,
+    because: DisabledBecause,
     reason: &str,
 ) -> Result<(), ServiceError> {
-    if let Some(endpoint) = webhook::disable_endpoint(&state.db, endpoint_id, reason).await? {
+    if let Some(endpoint) =
+        webhook::disable_endpoint(&state.db, endpoint_id, because, reason).await?
+    {
         tracing::warn!(endpoint_id = %endpoint.id, reason, "webhook endpoint disabled");
         let event = Event::EndpointDisabled(EndpointDisabled {
             endpoint: std::sync::Arc::new(endpoint),

@@ -102,7 +102,7 @@ async fn settled(updates: &mut crate::helpers::WsSubscription, n: usize) -> Vec<
 const CREATE: &str =
     "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
     endpoint { id url enabled eventTypes } secret userErrors { field code message } } }";
-const DELIVERIES: &str = "query { webhookEndpoints { enabled disabledReason deliveries { edges { node {
+const DELIVERIES: &str = "query { webhookEndpoints { enabled disabledReason disabledCode deliveries { edges { node {
     id messageId eventType status attempts { statusCode latencyMs responseExcerpt error } } } } } }";
 
 async fn endpoint(app: &TestApp, token: &str, url: &str, events: &[&str]) -> (String, String) {
@@ -184,13 +184,28 @@ each_engine! {
         let endpoint = &log["webhookEndpoints"][0];
         assert_eq!(endpoint["enabled"], false);
         assert!(endpoint["disabledReason"].as_str().unwrap().contains("410"));
+        assert_eq!(endpoint["disabledCode"], "GONE");
         assert!(hook.try_recv().is_err(), "nothing more was sent to a gone endpoint");
+        gw.stop().await;
+    }
+
+    async fn an_admin_turns_an_endpoint_off_and_on_and_the_code_says_who(engine) {
+        let gw = Gateway::start(engine, |_| {}).await;
+        let (id, _) = endpoint(&gw.app, &gw.token, &format!("{}/hook", gw.mock.uri()), &["TASK_QUEUED"]).await;
+        let update = "mutation($id: ID!, $on: Boolean!) { updateWebhookEndpoint(input: { endpointId: $id, enabled: $on }) { endpoint { enabled disabledReason disabledCode } userErrors { code } } }";
+        let off = gw.app.graphql_ok(Some(&gw.token), update, json!({ "id": id, "on": false })).await;
+        let endpoint = &off["updateWebhookEndpoint"]["endpoint"];
+        assert_eq!((endpoint["enabled"].clone(), endpoint["disabledCode"].clone()), (json!(false), json!("BY_ADMIN")));
+        let on = gw.app.graphql_ok(Some(&gw.token), update, json!({ "id": id, "on": true })).await;
+        let endpoint = &on["updateWebhookEndpoint"]["endpoint"];
+        assert_eq!(endpoint["enabled"], true);
+        assert!(endpoint["disabledCode"].is_null() && endpoint["disabledReason"].is_null(), "{endpoint}");
         gw.stop().await;
     }
 
     async fn an_endpoint_that_keeps_failing_is_disabled_with_an_event(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
-        let mut disabled = gw.app.subscribe(&gw.token, "subscription { webhookEndpointDisabled { url enabled disabledReason } }", json!({})).await;
+        let mut disabled = gw.app.subscribe(&gw.token, "subscription { webhookEndpointDisabled { url enabled disabledReason disabledCode } }", json!({})).await;
         let mut hook = receiver(&gw.mock, "/broken", vec![ResponseTemplate::new(503)]).await;
         let url = format!("{}/broken", gw.mock.uri());
         endpoint(&gw.app, &gw.token, &url, &["TASK_QUEUED"]).await;
@@ -202,6 +217,7 @@ each_engine! {
         let endpoint = &event["data"]["webhookEndpointDisabled"];
         assert_eq!((endpoint["url"].clone(), endpoint["enabled"].clone()), (json!(url), json!(false)));
         assert!(endpoint["disabledReason"].as_str().unwrap().contains("3 attempts"));
+        assert_eq!(endpoint["disabledCode"], "KEPT_FAILING");
         gw.stop().await;
     }
 

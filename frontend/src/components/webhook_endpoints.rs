@@ -341,13 +341,22 @@ fn EndpointCard(id: String, endpoints: Endpoints) -> impl IntoView {
             </div>
             {move || {
                 endpoint
-                    .with(|e| (!e.enabled).then(|| e.disabled_reason.clone()).flatten())
-                    .map(|reason| {
+                    .with(|e| {
+                        let said = e.disabled_code.is_some() || e.disabled_reason.is_some();
+                        (!e.enabled && said)
+                            .then(|| (e.disabled_code, e.disabled_reason.clone().unwrap_or_default()))
+                    })
+                    .map(|(code, reason)| {
                         view! {
-                            <p class="alert" role="note" data-testid="endpoint-disabled-reason">
+                            <p
+                                class="alert"
+                                role="note"
+                                data-testid="endpoint-disabled-reason"
+                                data-code=code.map(|c| c.as_str())
+                            >
                                 <strong>{move || i18n.t(Key::DisabledBecause)}</strong>
                                 " "
-                                {reason}
+                                {move || i18n::endpoint_disabled(i18n.lang(), code, &reason)}
                             </p>
                         }
                     })

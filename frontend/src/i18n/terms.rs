@@ -2,8 +2,8 @@
 
 use super::{Lang, pick};
 use crate::model::{
-    AspectRatio, Audio, CameraMotion, DeliveryPhase, DownloadStatus, EventType, FailureReason,
-    InputType, KeySource, Kind, LicenceStatus, LineageKind, Quality, Stage, Status,
+    AspectRatio, Audio, CameraMotion, DeliveryPhase, DisabledCode, DownloadStatus, EventType,
+    FailureReason, InputType, KeySource, Kind, LicenceStatus, LineageKind, Quality, Stage, Status,
     TransitionCause, VideoDialect,
 };
 
@@ -171,6 +171,28 @@ pub fn delivery_phase(lang: Lang, phase: DeliveryPhase) -> &'static str {
     pick(lang, en, zh)
 }
 
+/// Why an endpoint is off. English shows the server's sentence, which can say more (how
+/// many attempts); Chinese has one per code, and falls back to the server's for a code
+/// this build does not know.
+pub fn endpoint_disabled(lang: Lang, code: Option<DisabledCode>, server: &str) -> String {
+    if lang == Lang::En && !server.is_empty() {
+        return server.to_owned();
+    }
+    let (en, zh) = match code {
+        Some(DisabledCode::Gone) => (
+            "The endpoint answered 410 Gone.",
+            "端点返回 410 Gone，已自动停用。",
+        ),
+        Some(DisabledCode::KeptFailing) => (
+            "Deliveries kept failing until the retries ran out.",
+            "投递持续失败，重试次数用尽后已自动停用。",
+        ),
+        Some(DisabledCode::ByAdmin) => ("Disabled by an admin.", "已由管理员停用。"),
+        None => return server.to_owned(),
+    };
+    pick(lang, en, zh).to_owned()
+}
+
 pub fn event_type(lang: Lang, event: EventType) -> &'static str {
     let (en, zh) = match event {
         EventType::TaskQueued => ("Task queued", "任务排队"),
@@ -212,4 +234,24 @@ pub fn video_dialect(lang: Lang, dialect: VideoDialect) -> &'static str {
         ),
     };
     pick(lang, en, zh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    // Run in Node by wasm-bindgen-test-runner: the crate only builds for wasm32.
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn why_an_endpoint_is_off_is_said_in_each_language() {
+        let server = "Deliveries kept failing: gave up after 10 attempts.";
+        let code = Some(DisabledCode::KeptFailing);
+        assert_eq!(endpoint_disabled(Lang::En, code, server), server);
+        assert_eq!(
+            endpoint_disabled(Lang::Zh, code, server),
+            "投递持续失败，重试次数用尽后已自动停用。"
+        );
+        // A code this build does not know: the server's sentence.
+        assert_eq!(endpoint_disabled(Lang::Zh, None, server), server);
+    }
 }

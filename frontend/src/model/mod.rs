@@ -56,8 +56,8 @@ pub use task::{
     TransitionCause, usage_entries,
 };
 pub use webhook::{
-    Attempt, Delivery, DeliveryPhase, DeliveryStatus, EventType, KeySource, Merged, Provider,
-    Secret, VideoDialect, WebhookEndpoint, attach_models, merge_delivery,
+    Attempt, Delivery, DeliveryPhase, DeliveryStatus, DisabledCode, EventType, KeySource, Merged,
+    Provider, Secret, VideoDialect, WebhookEndpoint, attach_models, merge_delivery,
 };
 
 /// A task's place in its life cycle, as the server reports it.

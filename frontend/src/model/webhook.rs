@@ -11,6 +11,15 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// Why an endpoint was turned off.
+    DisabledCode {
+        Gone => "GONE",
+        KeptFailing => "KEPT_FAILING",
+        ByAdmin => "BY_ADMIN",
+    }
+}
+
 /// A configured gateway. Its API key is never readable, only whether there is one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Provider {
@@ -132,6 +141,8 @@ pub struct WebhookEndpoint {
     pub event_types: Vec<EventType>,
     pub enabled: bool,
     pub disabled_reason: Option<String>,
+    /// Why it is off, when the server says in a way this build knows.
+    pub disabled_code: Option<DisabledCode>,
     /// Until when the secret replaced by the last rotation still signs (RFC 3339).
     pub previous_secret_expires_at: Option<String>,
     pub created_at: String,

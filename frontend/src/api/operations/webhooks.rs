@@ -111,6 +111,11 @@ macro_rules! event_type_enum {
 macro_rules! endpoint_from {
     ($op:ident) => {
         event_type_enum!($op);
+        enum_map!($op::EndpointDisabledCode <=> DisabledCode {
+            GONE <=> Gone,
+            KEPT_FAILING <=> KeptFailing,
+            BY_ADMIN <=> ByAdmin,
+        });
 
         impl From<$op::EndpointFields> for WebhookEndpoint {
             fn from(e: $op::EndpointFields) -> Self {
@@ -128,6 +133,7 @@ macro_rules! endpoint_from {
                     ),
                     enabled: e.enabled,
                     disabled_reason: e.disabled_reason,
+                    disabled_code: e.disabled_code.and_then(Option::from),
                     previous_secret_expires_at: e.previous_secret_expires_at,
                     created_at: e.created_at,
                 }
