@@ -78,11 +78,21 @@ impl Application {
         .map_err(|e| StartupError::Http(e.to_string()))?;
         // Result downloads may be large and slow; they get their own limits.
         let downloads = SafeHttp::new(
-            policy,
+            policy.clone(),
             Limits {
                 connect_timeout: Duration::from_secs(10),
                 timeout: Duration::from_secs(15 * 60),
                 max_body_bytes: config.download_limit_bytes,
+            },
+        )
+        .map_err(|e| StartupError::Http(e.to_string()))?;
+        // References fetched from users' links: as large as an upload may be.
+        let imports = SafeHttp::new(
+            policy,
+            Limits {
+                connect_timeout: Duration::from_secs(10),
+                timeout: Duration::from_secs(120),
+                max_body_bytes: config.upload_limit_bytes,
             },
         )
         .map_err(|e| StartupError::Http(e.to_string()))?;
@@ -114,6 +124,7 @@ impl Application {
             storage: Storage::from_config(&config)?,
             providers,
             http,
+            imports,
             events: EventBus::new(db.get_database_backend()),
             work_ready: Arc::new(Notify::new()),
             db,

@@ -30,6 +30,9 @@ pub struct AppState {
     pub providers: Providers,
     /// Outbound HTTP behind the SSRF guard: callbacks, links given by users and upstreams.
     pub http: SafeHttp,
+    /// The same guard for reference files fetched from links users give, capped at the
+    /// upload limit.
+    pub imports: SafeHttp,
     /// Wakes the workers when new work is queued, so a submit does not wait for a poll.
     pub work_ready: Arc<Notify>,
 }

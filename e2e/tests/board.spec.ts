@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { expect, test } from '@playwright/test';
 
 import { admin, expectSamePage, markPage, signIn, startCampaign, unique } from './helpers';
@@ -127,4 +130,39 @@ test('a duplicate submit while the first is running shows the running task and s
   await expect(cards).toHaveCount(1);
   await expect(page.getByTestId('stat-duplicates')).toHaveText('1');
   await expect(page.getByTestId('stat-tasks')).toHaveText('1');
+});
+
+test('a reference is fetched from a link and turns the task into image → image', async ({ page }) => {
+  // A 4×4 PNG on loopback, which the e2e server's allow-list opens (see start-kiln.mjs).
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGM4YaMBRwzEcQDxwxLBXOwG1wAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  const server = createServer((req, res) => {
+    const found = req.url === '/moodboard/kettle.png';
+    res.writeHead(found ? 200 : 404, { 'content-type': found ? 'image/png' : 'text/plain' });
+    res.end(found ? png : 'not here');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    await signIn(page);
+    await startCampaign(page);
+    await page.getByTestId('reference-link-toggle').click();
+
+    // A link that leads nowhere says so, next to the references.
+    await page.getByTestId('reference-link-input').fill(`${base}/missing.png`);
+    await page.getByTestId('reference-link-fetch').click();
+    await expect(page.getByTestId('reference-error')).toContainText('404');
+
+    await page.getByTestId('reference-link-toggle').click();
+    await page.getByTestId('reference-link-input').fill(`${base}/moodboard/kettle.png`);
+    await page.getByTestId('reference-link-input').press('Enter');
+    await expect(page.getByTestId('selected-reference')).toHaveCount(1);
+    await expect(page.getByTestId('input-type')).toContainText('Image → image');
+    // Enter fetched the link; it did not submit a task.
+    await expect(page.getByTestId('task-card')).toHaveCount(0);
+  } finally {
+    server.close();
+  }
 });

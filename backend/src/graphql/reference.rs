@@ -149,6 +149,24 @@ pub struct UploadReferenceAssetPayload {
     pub user_errors: Vec<UserError>,
 }
 
+#[derive(InputObject)]
+pub struct ImportReferenceAssetInput {
+    /// An http(s) link to the image or video. Kiln fetches it once, through the same
+    /// guard as every URL it calls (no private or loopback addresses).
+    pub url: String,
+    #[graphql(default_with = "LicenceStatus::Unknown")]
+    pub licence_status: LicenceStatus,
+    /// Where it comes from; the link itself when not given.
+    pub source: Option<String>,
+    pub licence_note: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ImportReferenceAssetPayload {
+    pub reference_asset: Option<ReferenceAsset>,
+    pub user_errors: Vec<UserError>,
+}
+
 #[derive(Default)]
 pub struct ReferenceMutation;
 
@@ -205,6 +223,35 @@ impl ReferenceMutation {
                     user_errors: Vec::new(),
                 },
                 Err(errors) => UploadReferenceAssetPayload {
+                    reference_asset: None,
+                    user_errors: errors,
+                },
+            },
+        )
+    }
+
+    /// Fetches a reference image or video from a link and keeps it like an upload (the
+    /// same file twice is the same reference). The link is checked and fetched through
+    /// the SSRF guard and may be at most as large as an upload.
+    async fn import_reference_asset(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportReferenceAssetInput,
+    ) -> async_graphql::Result<ImportReferenceAssetPayload> {
+        let (state, viewer) = (state(ctx)?, viewer(ctx)?);
+        let new = reference::ImportReference {
+            url: &input.url,
+            licence_status: input.licence_status.into(),
+            source: input.source.as_deref(),
+            licence_note: input.licence_note.as_deref(),
+        };
+        Ok(
+            match user_errors(reference::import(state, viewer, new).await)? {
+                Ok(model) => ImportReferenceAssetPayload {
+                    reference_asset: Some(ReferenceAsset::new(model)),
+                    user_errors: Vec::new(),
+                },
+                Err(errors) => ImportReferenceAssetPayload {
                     reference_asset: None,
                     user_errors: errors,
                 },

@@ -16,6 +16,7 @@ use crate::domain::reference::{LicenceStatus, clean_filename, sniff};
 use crate::domain::task::{MediaKind, ReferenceRef};
 use crate::domain::{ErrorCode, FieldError};
 use crate::entity::{reference_asset, task_reference_asset};
+use crate::net::FetchError;
 use crate::state::AppState;
 
 pub struct NewReference<'a> {
@@ -24,6 +25,97 @@ pub struct NewReference<'a> {
     pub licence_status: LicenceStatus,
     pub source: Option<&'a str>,
     pub licence_note: Option<&'a str>,
+}
+
+/// A reference to fetch from a link.
+pub struct ImportReference<'a> {
+    pub url: &'a str,
+    pub licence_status: LicenceStatus,
+    /// Defaults to the link itself.
+    pub source: Option<&'a str>,
+    pub licence_note: Option<&'a str>,
+}
+
+/// Fetches a reference from a link the user gives — through the SSRF guard, following
+/// redirects only to permitted addresses, capped at the upload limit — and keeps it as
+/// an upload. The link is recorded as its source unless another is given.
+pub async fn import(
+    state: &AppState,
+    viewer: &Viewer,
+    new: ImportReference<'_>,
+) -> Result<reference_asset::Model, ServiceError> {
+    if !viewer.roles.can_create() {
+        return Err(ServiceError::Forbidden("only creators upload references"));
+    }
+    let url = super::webhook::check_url(&state.imports, "url", new.url).await?;
+    let refused = |code, message: String| FieldError::new("url", code, message);
+    let bytes = match state.imports.get_bytes(&url).await {
+        Ok((status, body)) if status.is_success() => body,
+        Ok((status, _)) => {
+            return Err(refused(
+                ErrorCode::Invalid,
+                format!("The address answered HTTP {}, not a file.", status.as_u16()),
+            )
+            .into());
+        }
+        Err(FetchError::TooLarge { limit }) => {
+            return Err(refused(
+                ErrorCode::OutOfRange,
+                format!("A reference has at most {} MB.", limit / (1024 * 1024)),
+            )
+            .into());
+        }
+        Err(FetchError::Refused(why)) => {
+            return Err(refused(
+                ErrorCode::Unsupported,
+                format!("Kiln will not call this URL: {why}."),
+            )
+            .into());
+        }
+        Err(other) => {
+            return Err(refused(
+                ErrorCode::Invalid,
+                format!("Kiln could not fetch this address: {other}."),
+            )
+            .into());
+        }
+    };
+    let filename = filename_in(&url);
+    let upload = NewReference {
+        filename: &filename,
+        bytes,
+        licence_status: new.licence_status,
+        source: Some(new.source.unwrap_or(&url)),
+        licence_note: new.licence_note,
+    };
+    // What is wrong with the fetched file is wrong with the link.
+    self::upload(state, viewer, upload)
+        .await
+        .map_err(|err| match err {
+            ServiceError::Invalid(errors) => ServiceError::Invalid(
+                errors
+                    .into_iter()
+                    .map(|mut e| {
+                        if e.field == Some("file") {
+                            e.field = Some("url");
+                        }
+                        e
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })
+}
+
+/// The last segment of a link's path, as a file name.
+fn filename_in(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.path_segments()
+                .and_then(|mut segments| segments.rfind(|s| !s.is_empty()).map(str::to_owned))
+        })
+        .unwrap_or_else(|| "reference".to_owned())
 }
 
 /// Stores an upload after checking what it is. The same file uploaded again by the same

@@ -204,3 +204,52 @@ both_engines! {
         assert!(upstream.cancelled, "the upstream was told to stop");
     }
 }
+
+const IMPORT: &str = "mutation($url: String!) { importReferenceAsset(input: { url: $url, licenceStatus: LICENSED }) {
+    referenceAsset { id kind width height filename source licenceStatus }
+    userErrors { field code message } } }";
+
+crate::helpers::each_engine! {
+    async fn a_reference_is_fetched_from_a_link_and_kept_like_an_upload(engine) {
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        let files = MockServer::start().await;
+        for (route, answer) in [
+            ("/photos/kettle.png", ResponseTemplate::new(200).set_body_bytes(png(120, 80))),
+            ("/missing.png", ResponseTemplate::new(404)),
+            ("/script.png", ResponseTemplate::new(200).set_body_bytes(b"#!/bin/sh\nrm -rf /\n".to_vec())),
+        ] {
+            Mock::given(method("GET")).and(path(route)).respond_with(answer).mount(&files).await;
+        }
+        // The stub lives on loopback, which only an operator's allow-list opens.
+        let app = crate::helpers::TestApp::spawn_with(engine, |config| {
+            config.net_allow = vec!["127.0.0.1/32".into()];
+        })
+        .await;
+        let token = app.admin_token().await;
+        let import = |url: String| {
+            let (app, token) = (&app, &token);
+            async move { app.graphql_ok(Some(token), IMPORT, json!({ "url": url })).await["importReferenceAsset"].clone() }
+        };
+
+        let url = format!("{}/photos/kettle.png", files.uri());
+        let imported = import(url.clone()).await;
+        assert_eq!(imported["userErrors"], json!([]));
+        let reference = &imported["referenceAsset"];
+        assert_eq!((reference["kind"].clone(), reference["width"].clone(), reference["height"].clone()), (json!("IMAGE"), json!(120), json!(80)));
+        assert_eq!(reference["filename"], "kettle.png");
+        assert_eq!(reference["source"], json!(url), "the link is kept as where it came from");
+        assert_eq!(reference["licenceStatus"], "LICENSED");
+        // The same file again is the same reference.
+        assert_eq!(import(url).await["referenceAsset"]["id"], reference["id"]);
+
+        let missing = import(format!("{}/missing.png", files.uri())).await;
+        assert_eq!((missing["userErrors"][0]["field"].clone(), missing["userErrors"][0]["code"].clone()), (json!(["input", "url"]), json!("INVALID")));
+        assert!(missing["userErrors"][0]["message"].as_str().unwrap().contains("404"));
+        let script = import(format!("{}/script.png", files.uri())).await;
+        assert!(script["referenceAsset"].is_null());
+        assert_eq!((script["userErrors"][0]["field"].clone(), script["userErrors"][0]["code"].clone()), (json!(["input", "url"]), json!("UNSUPPORTED")));
+        app.stop().await;
+    }
+}

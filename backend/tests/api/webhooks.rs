@@ -405,6 +405,26 @@ async fn urls_pointing_inside_the_network_are_refused_everywhere() {
         json!(["input", "callbackUrl"])
     );
     assert!(payload["task"].is_null());
+    // Reference files fetched from a link go through the same guard.
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/cat.png",
+    ] {
+        let data = app
+            .graphql_ok(
+                Some(&token),
+                "mutation($url: String!) { importReferenceAsset(input: { url: $url }) { referenceAsset { id } userErrors { field code } } }",
+                json!({ "url": url }),
+            )
+            .await;
+        let errors = &data["importReferenceAsset"]["userErrors"];
+        assert_eq!(
+            errors[0]["field"],
+            json!(["input", "url"]),
+            "{url}: {errors}"
+        );
+        assert_eq!(errors[0]["code"], "UNSUPPORTED", "{url}");
+    }
     app.stop().await;
 }
 

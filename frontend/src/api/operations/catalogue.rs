@@ -32,12 +32,21 @@ pub struct ReferenceAssets;
 )]
 pub struct UploadReferenceAsset;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/import_reference_asset.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct ImportReferenceAsset;
+
 enums!(catalogue_query:
     kind_enum, input_type_enum, quality_enum, resolution_enum, output_format_enum,
     camera_motion_enum,
 );
 enums!(reference_assets: licence_status_enum, media_kind_enum);
 enums!(upload_reference_asset: licence_status_enum, media_kind_enum, error_code_enum);
+enums!(import_reference_asset: licence_status_enum, media_kind_enum, error_code_enum);
 
 /// A reference from one operation's `ReferenceFields` selection.
 macro_rules! reference {
@@ -143,6 +152,28 @@ pub async fn upload_reference(
     )
     .await?;
     let p = data.upload_reference_asset;
+    if !p.user_errors.is_empty() {
+        return Ok(Err(user_errors!(p.user_errors)));
+    }
+    p.reference_asset
+        .map(|r| Ok(reference!(r)))
+        .ok_or(ApiError::NoData)
+}
+
+/// Has Kiln fetch a reference from `url` and keep it like an upload.
+pub async fn import_reference(
+    url: String,
+) -> Result<Result<ReferenceAsset, Vec<UserError>>, ApiError> {
+    let data = graphql_query::<ImportReferenceAsset>(import_reference_asset::Variables {
+        input: import_reference_asset::ImportReferenceAssetInput {
+            url,
+            licence_status: LicenceStatus::Unknown.into(),
+            source: None,
+            licence_note: None,
+        },
+    })
+    .await?;
+    let p = data.import_reference_asset;
     if !p.user_errors.is_empty() {
         return Ok(Err(user_errors!(p.user_errors)));
     }

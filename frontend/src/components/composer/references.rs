@@ -1,7 +1,7 @@
 //! Reference images and videos: dropped or chosen files are uploaded at once (as
-//! GraphQL multipart requests), earlier uploads can be picked from the team's
-//! library, and what is attached decides the input type (text-, image- or
-//! video-to-X).
+//! GraphQL multipart requests), a link can be given for Kiln to fetch, earlier
+//! uploads can be picked from the team's library, and what is attached decides the
+//! input type (text-, image- or video-to-X).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,7 +10,7 @@ use super::Form;
 use crate::api::ApiError;
 use crate::api::operations::catalogue as api;
 use crate::i18n::{self, Key, use_i18n};
-use crate::model::{Catalogue, Kind, MediaKind, ReferenceAsset};
+use crate::model::{Catalogue, Kind, MediaKind, ReferenceAsset, UserError};
 
 /// Why one file was not attached.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,50 +49,71 @@ pub(super) fn References(form: Form, catalogue: Catalogue) -> impl IntoView {
     };
     let detach = move |id: String| form.references.update(|refs| refs.retain(|r| r.id != id));
 
+    // What came back for one file (named `filename`, or the link it came from).
+    let received =
+        move |filename: String,
+              result: Result<Result<ReferenceAsset, Vec<UserError>>, ApiError>| {
+            if uploading.is_disposed() {
+                return;
+            }
+            uploading.update(|n| *n = n.saturating_sub(1));
+            let failure = |message| UploadFailure {
+                filename: filename.clone(),
+                message,
+            };
+            match result {
+                Ok(Ok(asset)) => {
+                    // Keep the library in step without asking the server again.
+                    library.update(|l| {
+                        if let Some(Ok(list)) = l
+                            && !list.iter().any(|r| r.id == asset.id)
+                        {
+                            list.insert(0, asset.clone());
+                        }
+                    });
+                    if untrack(|| fits(&asset)) {
+                        attach(asset);
+                    } else {
+                        failures.update(|f| {
+                            f.push(failure(Ok(i18n::t(
+                                i18n.lang_untracked(),
+                                Key::VideoNeedsVideoTask,
+                            )
+                            .to_owned())))
+                        });
+                    }
+                }
+                Ok(Err(errors)) => failures.update(|f| {
+                    f.extend(errors.into_iter().map(|e| failure(Ok(e.message))));
+                }),
+                Err(e) => failures.update(|f| f.push(failure(Err(e)))),
+            }
+        };
+
     let upload = move |files: Vec<web_sys::File>| {
         failures.set(Vec::new());
         for file in files {
             uploading.update(|n| *n += 1);
             let filename = file.name();
-            spawn_local(async move {
-                let result = api::upload_reference(file).await;
-                if uploading.is_disposed() {
-                    return;
-                }
-                uploading.update(|n| *n = n.saturating_sub(1));
-                let failure = |message| UploadFailure {
-                    filename: filename.clone(),
-                    message,
-                };
-                match result {
-                    Ok(Ok(asset)) => {
-                        // Keep the library in step without asking the server again.
-                        library.update(|l| {
-                            if let Some(Ok(list)) = l
-                                && !list.iter().any(|r| r.id == asset.id)
-                            {
-                                list.insert(0, asset.clone());
-                            }
-                        });
-                        if untrack(|| fits(&asset)) {
-                            attach(asset);
-                        } else {
-                            failures.update(|f| {
-                                f.push(failure(Ok(i18n::t(
-                                    i18n.lang_untracked(),
-                                    Key::VideoNeedsVideoTask,
-                                )
-                                .to_owned())))
-                            });
-                        }
-                    }
-                    Ok(Err(errors)) => failures.update(|f| {
-                        f.extend(errors.into_iter().map(|e| failure(Ok(e.message))));
-                    }),
-                    Err(e) => failures.update(|f| f.push(failure(Err(e)))),
-                }
-            });
+            spawn_local(async move { received(filename, api::upload_reference(file).await) });
         }
+    };
+
+    let link_open = RwSignal::new(false);
+    let link = RwSignal::new(String::new());
+    let fetch_link = move || {
+        let url = link.get_untracked().trim().to_owned();
+        if url.is_empty() || full() {
+            return;
+        }
+        failures.set(Vec::new());
+        uploading.update(|n| *n += 1);
+        link.set(String::new());
+        link_open.set(false);
+        spawn_local(async move {
+            let result = api::import_reference(url.clone()).await;
+            received(url, result);
+        });
     };
 
     let open_library = move || {
@@ -188,6 +209,16 @@ pub(super) fn References(form: Form, catalogue: Catalogue) -> impl IntoView {
                         <button
                             type="button"
                             class="button small ghost"
+                            data-testid="reference-link-toggle"
+                            aria-expanded=move || link_open.get().to_string()
+                            disabled=full
+                            on:click=move |_| link_open.update(|open| *open = !*open)
+                        >
+                            {move || i18n.t(Key::FromLink)}
+                        </button>
+                        <button
+                            type="button"
+                            class="button small ghost"
                             data-testid="reference-library"
                             aria-expanded=move || library_open.get().to_string()
                             on:click=move |_| open_library()
@@ -199,6 +230,38 @@ pub(super) fn References(form: Form, catalogue: Catalogue) -> impl IntoView {
                         </span>
                     </div>
                 </div>
+                // Inside the composer's form: no form of its own, and Enter fetches
+                // instead of submitting the task.
+                <Show when=move || link_open.get()>
+                    <div class="reference-link">
+                        <input
+                            type="url"
+                            inputmode="url"
+                            autocomplete="off"
+                            spellcheck="false"
+                            data-testid="reference-link-input"
+                            aria-label=move || i18n.t(Key::FromLink)
+                            placeholder=move || i18n.t(Key::ReferenceLinkPlaceholder)
+                            prop:value=move || link.get()
+                            on:input=move |ev| link.set(event_target_value(&ev))
+                            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                if ev.key() == "Enter" {
+                                    ev.prevent_default();
+                                    fetch_link();
+                                }
+                            }
+                        />
+                        <button
+                            type="button"
+                            class="button small"
+                            data-testid="reference-link-fetch"
+                            disabled=move || link.with(|l| l.trim().is_empty())
+                            on:click=move |_| fetch_link()
+                        >
+                            {move || i18n.t(Key::FetchReference)}
+                        </button>
+                    </div>
+                </Show>
                 {move || {
                     let lang = i18n.lang();
                     failures
