@@ -5,11 +5,12 @@
 //! # Layout
 //! - [`account`]: teams, users, sign-in, the first administrator.
 //! - [`campaign`]: campaigns, budgets and committed spend, briefs.
-//! - [`reference`]: reference uploads, sniffed and stored.
+//! - [`reference`]: reference uploads and files fetched from links, sniffed and stored.
 //! - [`task`]: submitting (priced, budget-checked, de-duplicated), reading, listing,
 //!   promoting, retrying, cancelling and moving generation tasks.
 //! - [`asset`]: output files: keeping a task's results and finding them again.
 //! - [`job`]: the durable job queue with leases.
+//! - [`provider`]: gateway profiles and the API key an admin sets for one.
 //! - [`webhook`]: outbound webhook endpoints, deliveries, attempts and secrets.
 
 pub mod account;
@@ -28,7 +29,8 @@ use sea_orm::{
 
 use crate::auth::password::PasswordError;
 use crate::auth::token::TokenError;
-use crate::domain::{FieldError, UnknownVariant};
+use crate::domain::{ErrorCode, FieldError, UnknownVariant};
+use crate::net::{FetchError, SafeHttp};
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,38 @@ pub enum ServiceError {
     Sealed(#[from] crate::auth::sealed::SealError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+}
+
+/// Checks a URL Kiln is asked to call: http(s), and not to a private address.
+pub async fn check_url(
+    http: &SafeHttp,
+    field: &'static str,
+    url: &str,
+) -> Result<String, FieldError> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err(FieldError::new(field, ErrorCode::Required, "Enter a URL."));
+    }
+    if url.len() > 2_000 {
+        return Err(FieldError::new(
+            field,
+            ErrorCode::TooLong,
+            "A URL has at most 2000 characters.",
+        ));
+    }
+    match http.check_resolving(url).await {
+        Ok(parsed) => Ok(parsed.to_string()),
+        Err(FetchError::Refused(why)) => Err(FieldError::new(
+            field,
+            ErrorCode::Unsupported,
+            format!("Kiln will not call this URL: {why}."),
+        )),
+        Err(other) => Err(FieldError::new(
+            field,
+            ErrorCode::Invalid,
+            other.to_string(),
+        )),
+    }
 }
 
 impl From<FieldError> for ServiceError {

@@ -47,7 +47,7 @@ pub async fn import(
     if !viewer.roles.can_create() {
         return Err(ServiceError::Forbidden("only creators upload references"));
     }
-    let url = super::webhook::check_url(&state.imports, "url", new.url).await?;
+    let url = super::check_url(&state.imports, "url", new.url).await?;
     let refused = |code, message: String| FieldError::new("url", code, message);
     let bytes = match state.imports.get_bytes(&url).await {
         Ok((status, body)) if status.is_success() => body,

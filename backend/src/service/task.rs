@@ -192,7 +192,7 @@ pub async fn submit(
     {
         None => None,
         Some(url) => {
-            let url = webhook::check_url(&state.http, "callbackUrl", url).await?;
+            let url = super::check_url(&state.http, "callbackUrl", url).await?;
             if !webhook::has_callback_secret(&state.db, viewer.team_id).await? {
                 return Err(FieldError::new(
                     "callbackUrl",

@@ -22,7 +22,6 @@ use crate::domain::{ErrorCode, FieldError};
 use crate::entity::{generation_task, team, webhook_attempt, webhook_delivery, webhook_endpoint};
 use crate::events::{DeliveryUpdated, Event};
 use crate::ids::{NodeType, encode};
-use crate::net::{FetchError, SafeHttp};
 use crate::state::AppState;
 use crate::webhook::events::{DisabledBecause, Envelope, EventType, TaskData};
 use crate::webhook::signature::generate_secret;
@@ -42,38 +41,6 @@ fn require_admin(viewer: &Viewer) -> Result<(), ServiceError> {
         Ok(())
     } else {
         Err(ServiceError::Forbidden("only admins manage webhooks"))
-    }
-}
-
-/// Checks a URL Kiln is asked to call: http(s), and not to a private address.
-pub async fn check_url(
-    http: &SafeHttp,
-    field: &'static str,
-    url: &str,
-) -> Result<String, FieldError> {
-    let url = url.trim();
-    if url.is_empty() {
-        return Err(FieldError::new(field, ErrorCode::Required, "Enter a URL."));
-    }
-    if url.len() > 2_000 {
-        return Err(FieldError::new(
-            field,
-            ErrorCode::TooLong,
-            "A URL has at most 2000 characters.",
-        ));
-    }
-    match http.check_resolving(url).await {
-        Ok(parsed) => Ok(parsed.to_string()),
-        Err(FetchError::Refused(why)) => Err(FieldError::new(
-            field,
-            ErrorCode::Unsupported,
-            format!("Kiln will not call this URL: {why}."),
-        )),
-        Err(other) => Err(FieldError::new(
-            field,
-            ErrorCode::Invalid,
-            other.to_string(),
-        )),
     }
 }
 
@@ -114,7 +81,7 @@ pub async fn create_endpoint(
 ) -> Result<(webhook_endpoint::Model, SecretString), ServiceError> {
     require_admin(viewer)?;
     let mut errors = Vec::new();
-    let url = check_url(&state.http, "url", new.url)
+    let url = super::check_url(&state.http, "url", new.url)
         .await
         .map_err(|e| errors.push(e))
         .ok();
@@ -191,7 +158,7 @@ pub async fn update_endpoint(
     let endpoint = get_endpoint(&state.db, viewer, id).await?;
     let mut row: webhook_endpoint::ActiveModel = endpoint.into();
     if let Some(url) = changes.url {
-        row.url = Set(check_url(&state.http, "url", url).await?);
+        row.url = Set(super::check_url(&state.http, "url", url).await?);
     }
     if let Some(types) = changes.event_types {
         row.event_types = Set(parse_event_types(types)?);
