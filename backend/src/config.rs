@@ -117,7 +117,10 @@ pub struct Config {
 }
 
 /// How a gateway serves video.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default, async_graphql::Enum,
+)]
+#[graphql(name = "VideoApiDialect")]
 #[serde(rename_all = "lowercase")]
 pub enum VideoDialect {
     /// `POST /v1/videos`, `GET /v1/videos/{id}`, `GET /v1/videos/{id}/content`.

@@ -229,20 +229,17 @@ async fn load(db: &DatabaseConnection, subject: Subject) -> Result<Option<Event>
             let Some(mut task) = generation_task::Entity::find_by_id(task).one(db).await? else {
                 return Ok(None);
             };
-            let current: Option<TaskStatus> = task.status.parse().ok();
+            let current = Some(task.status);
             let (from, to) = match event {
                 Some(event_id) => match task_event::Entity::find_by_id(event_id).one(db).await? {
-                    Some(row) => (
-                        row.from_status.and_then(|s| s.parse().ok()),
-                        row.to_status.parse().ok(),
-                    ),
+                    Some(row) => (row.from_status, Some(row.to_status)),
                     None => return Ok(None),
                 },
                 None => (current, current),
             };
             let Some(to) = to else { return Ok(None) };
             // The row may have moved on since; the event speaks of the moment it was made.
-            task.status = to.as_str().to_owned();
+            task.status = to;
             Ok(Some(Event::Task(TaskChange {
                 event_id: event,
                 from,

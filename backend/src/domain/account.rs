@@ -2,32 +2,44 @@
 
 use std::collections::BTreeSet;
 
-use super::{ErrorCode, FieldError, string_enum};
+use serde::{Deserialize, Serialize};
 
-string_enum! {
-    /// What a member may do in a team. A member may hold several.
-    pub enum Role {
-        Admin => "ADMIN",
-        Creator => "CREATOR",
-        Reviewer => "REVIEWER",
-    }
+use super::{ErrorCode, FieldError};
+
+/// What a member may do in a team. A member may hold several.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    /// Manages users, keys, providers, prices and budgets.
+    Admin,
+    /// Writes briefs and submits tasks.
+    Creator,
+    /// Approves or rejects outputs.
+    Reviewer,
 }
 
 /// The roles a member holds in one team.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RoleSet(BTreeSet<Role>);
-
-impl PartialOrd for Role {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Role {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
 
 impl RoleSet {
     pub fn new(roles: impl IntoIterator<Item = Role>) -> Self {
@@ -51,7 +63,7 @@ impl RoleSet {
     pub fn to_db(&self) -> String {
         self.0
             .iter()
-            .map(|r| r.as_str())
+            .map(<&str>::from)
             .collect::<Vec<_>>()
             .join(",")
     }

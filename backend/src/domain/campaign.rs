@@ -1,16 +1,35 @@
 //! Campaigns (活动) group briefs and hold a budget; briefs (需求简报) say what is needed
 //! and group the tasks made for it.
 
-use super::{ErrorCode, FieldError, string_enum};
+use serde::{Deserialize, Serialize};
 
-string_enum! {
-    pub enum BriefStatus {
-        Draft => "DRAFT",
-        Ready => "READY",
-        InProduction => "IN_PRODUCTION",
-        Done => "DONE",
-        Cancelled => "CANCELLED",
-    }
+use super::{ErrorCode, FieldError};
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BriefStatus {
+    Draft,
+    Ready,
+    InProduction,
+    Done,
+    Cancelled,
 }
 
 impl BriefStatus {

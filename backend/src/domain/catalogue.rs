@@ -5,16 +5,32 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::string_enum;
 use super::task::{InputType, TaskKind};
 
-string_enum! {
-    /// Image quality, cheapest first.
-    pub enum Quality {
-        Low => "LOW",
-        Medium => "MEDIUM",
-        High => "HIGH",
-    }
+/// Image quality, cheapest first.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Quality {
+    Low,
+    Medium,
+    High,
 }
 
 impl Quality {
@@ -31,13 +47,37 @@ impl Quality {
     }
 }
 
-string_enum! {
-    /// Video resolution (the shorter side), smallest first.
-    pub enum Resolution {
-        P480 => "480p",
-        P720 => "720p",
-        P1080 => "1080p",
-    }
+/// Video resolution (the shorter side), smallest first.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+pub enum Resolution {
+    #[strum(serialize = "480p")]
+    #[serde(rename = "480p")]
+    #[graphql(name = "P480")]
+    P480,
+    #[strum(serialize = "720p")]
+    #[serde(rename = "720p")]
+    #[graphql(name = "P720")]
+    P720,
+    #[strum(serialize = "1080p")]
+    #[serde(rename = "1080p")]
+    #[graphql(name = "P1080")]
+    P1080,
 }
 
 impl Resolution {
@@ -54,36 +94,87 @@ impl Resolution {
     }
 }
 
-string_enum! {
-    pub enum CameraMotion {
-        Static => "STATIC",
-        PanLeft => "PAN_LEFT",
-        PanRight => "PAN_RIGHT",
-        TiltUp => "TILT_UP",
-        TiltDown => "TILT_DOWN",
-        ZoomIn => "ZOOM_IN",
-        ZoomOut => "ZOOM_OUT",
-        Orbit => "ORBIT",
-        Handheld => "HANDHELD",
-    }
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CameraMotion {
+    Static,
+    PanLeft,
+    PanRight,
+    TiltUp,
+    TiltDown,
+    ZoomIn,
+    ZoomOut,
+    Orbit,
+    Handheld,
 }
 
-string_enum! {
-    pub enum Audio {
-        Mute => "MUTE",
-        WithAudio => "WITH_AUDIO",
-    }
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Audio {
+    Mute,
+    WithAudio,
 }
 
-string_enum! {
-    /// File type of an output.
-    pub enum OutputFormat {
-        Png => "PNG",
-        Jpeg => "JPEG",
-        Webp => "WEBP",
-        Gif => "GIF",
-        Mp4 => "MP4",
-    }
+/// File type of an output.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OutputFormat {
+    Png,
+    Jpeg,
+    Webp,
+    Gif,
+    Mp4,
 }
 
 impl OutputFormat {

@@ -20,25 +20,35 @@ pub mod task;
 
 use std::fmt;
 
-/// Why a user-supplied value was refused. Becomes a `userErrors` entry in the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a user-supplied value was refused. Becomes a `userErrors` entry in the API, where
+/// clients branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[graphql(name = "UserErrorCode")]
 pub enum ErrorCode {
+    /// A value is missing.
     Required,
+    /// A value has the wrong form.
     Invalid,
+    /// A value is longer than allowed.
     TooLong,
+    /// A number is outside the allowed range.
     OutOfRange,
+    /// The e-mail or password is not correct.
     InvalidCredentials,
+    /// The value clashes with existing data (e.g. a reused idempotency key).
     Conflict,
+    /// Something the input refers to does not exist.
     NotFound,
     /// The model or upstream does not offer this.
     Unsupported,
-    /// A draft asked for more than the draft policy allows.
+    /// A draft asked for more than the draft policy allows; promote to a final.
     StageLimit,
     /// The campaign's budget would be exceeded.
     BudgetExceeded,
-    /// The object is not in a state that allows this.
+    /// The object is not in a state that allows this (e.g. cancelling an ended task).
     InvalidState,
-    /// Too many attempts in a short time; try again later.
+    /// Too many attempts in a short time (e.g. signing in); the message says when to
+    /// try again.
     RateLimited,
 }
 
@@ -78,54 +88,70 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// Declares a string-backed enum with `as_str`/`FromStr`, the form it takes in the
-/// database. The GraphQL layer mirrors these with `#[graphql(remote = …)]`.
-macro_rules! string_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)+
+// Every stored enum derives its forms from one list of variants:
+// - strum: the stored spelling (`Display` / `FromStr`, `IntoStaticStr`, `VariantArray`);
+// - serde: the same spelling inside stored JSON (parameters, events);
+// - sea-orm `DeriveValueType`: a typed entity column, read and written through strum;
+// - async-graphql `Enum`: the API's spelling and descriptions (doc comments).
+// The derives carry no I/O; they let the API and the database use the domain type
+// itself instead of a hand-written mirror. `enum_spellings_agree` (below) checks that
+// the stored and JSON spellings are one and the same.
+
+#[cfg(test)]
+mod tests {
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    fn agree<T>()
+    where
+        T: strum::VariantArray
+            + Serialize
+            + DeserializeOwned
+            + Display
+            + FromStr
+            + Copy
+            + PartialEq
+            + std::fmt::Debug,
+        <T as FromStr>::Err: std::fmt::Debug,
+    {
+        for &variant in T::VARIANTS {
+            let stored = variant.to_string();
+            let json = serde_json::to_value(variant).unwrap();
+            assert_eq!(
+                json,
+                serde_json::Value::String(stored.clone()),
+                "{variant:?}"
+            );
+            assert_eq!(stored.parse::<T>().unwrap(), variant);
+            assert_eq!(serde_json::from_value::<T>(json).unwrap(), variant);
         }
+    }
 
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)+
-                }
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = crate::domain::UnknownVariant;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(crate::domain::UnknownVariant {
-                        type_name: stringify!($name),
-                        value: other.to_owned(),
-                    }),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use string_enum;
-
-/// A stored value that names no variant: the database holds something this build does
-/// not know, which is a server fault, not a user's.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("unknown {type_name} value {value:?}")]
-pub struct UnknownVariant {
-    pub type_name: &'static str,
-    pub value: String,
+    #[test]
+    fn enum_spellings_agree() {
+        use super::*;
+        agree::<account::Role>();
+        agree::<campaign::BriefStatus>();
+        agree::<catalogue::Quality>();
+        agree::<catalogue::Resolution>();
+        agree::<catalogue::CameraMotion>();
+        agree::<catalogue::Audio>();
+        agree::<catalogue::OutputFormat>();
+        agree::<reference::LicenceStatus>();
+        agree::<task::TaskKind>();
+        agree::<task::InputType>();
+        agree::<task::Stage>();
+        agree::<task::TaskStatus>();
+        agree::<task::FailureReason>();
+        agree::<task::AspectRatio>();
+        agree::<task::TransitionCause>();
+        agree::<task::LineageKind>();
+        agree::<task::MediaKind>();
+        agree::<task::DownloadStatus>();
+        agree::<crate::webhook::events::EventType>();
+        agree::<crate::webhook::events::DisabledBecause>();
+        agree::<crate::webhook::events::DeliveryStatus>();
+    }
 }

@@ -6,25 +6,59 @@ use sha2::{Digest, Sha256};
 use super::catalogue::{
     Audio, CameraMotion, ModelSpec, OutputFormat, Quality, Resolution, StagePolicy, parse_size,
 };
-use super::{ErrorCode, FieldError, string_enum};
+use super::{ErrorCode, FieldError};
 
-string_enum! {
-    /// What a task produces.
-    pub enum TaskKind {
-        Image => "IMAGE",
-        Video => "VIDEO",
-    }
+/// What a task produces.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskKind {
+    Image,
+    Video,
 }
 
-string_enum! {
-    /// What a task starts from.
-    pub enum InputType {
-        TextToImage => "TEXT_TO_IMAGE",
-        ImageToImage => "IMAGE_TO_IMAGE",
-        TextToVideo => "TEXT_TO_VIDEO",
-        ImageToVideo => "IMAGE_TO_VIDEO",
-        VideoToVideo => "VIDEO_TO_VIDEO",
-    }
+/// What a task starts from.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InputType {
+    TextToImage,
+    ImageToImage,
+    TextToVideo,
+    ImageToVideo,
+    VideoToVideo,
 }
 
 impl InputType {
@@ -36,24 +70,63 @@ impl InputType {
     }
 }
 
-string_enum! {
-    /// A cheap draft to explore, or the final render.
-    pub enum Stage {
-        Draft => "DRAFT",
-        Final => "FINAL",
-    }
+/// A cheap draft to explore, or the final render.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Stage {
+    /// A cheap exploration.
+    Draft,
+    /// The render that gets reviewed and used.
+    Final,
 }
 
-string_enum! {
-    /// Where a task is in its life. `SUCCEEDED`, `FAILED` and `CANCELLED` are terminal.
-    pub enum TaskStatus {
-        Queued => "QUEUED",
-        Submitted => "SUBMITTED",
-        Processing => "PROCESSING",
-        Succeeded => "SUCCEEDED",
-        Failed => "FAILED",
-        Cancelled => "CANCELLED",
-    }
+/// Where a task is in its life. `SUCCEEDED`, `FAILED` and `CANCELLED` are terminal.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskStatus {
+    /// Stored; waiting for a worker.
+    Queued,
+    /// Accepted by the upstream, which has not started it yet.
+    Submitted,
+    /// The upstream is generating it.
+    Processing,
+    Succeeded,
+    Failed,
+    Cancelled,
 }
 
 impl TaskStatus {
@@ -77,29 +150,79 @@ impl TaskStatus {
     }
 }
 
-string_enum! {
-    /// Why a task failed.
-    pub enum FailureReason {
-        InvalidParams => "INVALID_PARAMS",
-        ContentPolicy => "CONTENT_POLICY",
-        Quota => "QUOTA",
-        QueueTimeout => "QUEUE_TIMEOUT",
-        UpstreamError => "UPSTREAM_ERROR",
-        DownloadFailed => "DOWNLOAD_FAILED",
-        Cancelled => "CANCELLED",
-    }
+/// Why a task failed.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FailureReason {
+    InvalidParams,
+    ContentPolicy,
+    Quota,
+    QueueTimeout,
+    UpstreamError,
+    DownloadFailed,
+    Cancelled,
 }
 
-string_enum! {
-    /// Shape of an output. Dimensions follow from it and the output's long side.
-    pub enum AspectRatio {
-        Square1x1 => "1:1",
-        Landscape16x9 => "16:9",
-        Portrait9x16 => "9:16",
-        Landscape4x3 => "4:3",
-        Portrait3x4 => "3:4",
-        Landscape21x9 => "21:9",
-    }
+/// Shape of an output. Dimensions follow from it and the output's long side.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+pub enum AspectRatio {
+    #[strum(serialize = "1:1")]
+    #[serde(rename = "1:1")]
+    #[graphql(name = "SQUARE_1_1")]
+    Square1x1,
+    #[strum(serialize = "16:9")]
+    #[serde(rename = "16:9")]
+    #[graphql(name = "LANDSCAPE_16_9")]
+    Landscape16x9,
+    #[strum(serialize = "9:16")]
+    #[serde(rename = "9:16")]
+    #[graphql(name = "PORTRAIT_9_16")]
+    Portrait9x16,
+    #[strum(serialize = "4:3")]
+    #[serde(rename = "4:3")]
+    #[graphql(name = "LANDSCAPE_4_3")]
+    Landscape4x3,
+    #[strum(serialize = "3:4")]
+    #[serde(rename = "3:4")]
+    #[graphql(name = "PORTRAIT_3_4")]
+    Portrait3x4,
+    #[strum(serialize = "21:9")]
+    #[serde(rename = "21:9")]
+    #[graphql(name = "LANDSCAPE_21_9")]
+    Landscape21x9,
 }
 
 impl AspectRatio {
@@ -127,37 +250,122 @@ impl AspectRatio {
     }
 }
 
-string_enum! {
-    /// What caused a recorded transition.
-    pub enum TransitionCause {
-        Submitted => "SUBMITTED",
-        UpstreamAccepted => "UPSTREAM_ACCEPTED",
-        UpstreamProgress => "UPSTREAM_PROGRESS",
-        UpstreamCompleted => "UPSTREAM_COMPLETED",
-        UpstreamFailed => "UPSTREAM_FAILED",
-        Cancelled => "CANCELLED",
-        DeadlinePassed => "DEADLINE_PASSED",
-        DownloadFailed => "DOWNLOAD_FAILED",
-        RetriesExhausted => "RETRIES_EXHAUSTED",
-    }
+/// What caused a recorded transition.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TransitionCause {
+    /// A member submitted, promoted or retried it.
+    Submitted,
+    UpstreamAccepted,
+    UpstreamProgress,
+    /// The upstream finished and every output was stored.
+    UpstreamCompleted,
+    UpstreamFailed,
+    Cancelled,
+    /// The task's deadline passed before a result came.
+    DeadlinePassed,
+    DownloadFailed,
+    /// Passing failures did not pass.
+    RetriesExhausted,
 }
 
-string_enum! {
-    /// How a task came from another.
-    pub enum LineageKind {
-        /// A final promoted from a draft.
-        Promotion => "PROMOTION",
-        /// A new attempt at a failed or cancelled task.
-        Retry => "RETRY",
-    }
+/// How a task came from another.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LineageKind {
+    /// A final promoted from a draft.
+    Promotion,
+    /// A new attempt at a failed or cancelled task.
+    Retry,
 }
 
-string_enum! {
-    /// Whether a file is a still image or a moving picture.
-    pub enum MediaKind {
-        Image => "IMAGE",
-        Video => "VIDEO",
-    }
+/// Whether a file is a still image or a moving picture.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MediaKind {
+    Image,
+    Video,
+}
+
+/// Whether Kiln holds its own copy of an output.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DownloadStatus {
+    /// Not yet copied into Kiln's storage.
+    Pending,
+    /// Kept by Kiln; downloadable.
+    Stored,
+    /// The upstream link expired before Kiln could copy it.
+    Expired,
+    Failed,
 }
 
 /// Longest prompt Kiln accepts, in characters; gateways refuse longer ones.
@@ -325,8 +533,8 @@ impl TaskSpec {
                         ErrorCode::Unsupported,
                         format!(
                             "{id} makes {} outputs, not {}.",
-                            model.kind.as_str().to_lowercase(),
-                            kind.as_str().to_lowercase()
+                            model.kind.to_string().to_lowercase(),
+                            kind.to_string().to_lowercase()
                         ),
                     );
                     None
@@ -587,7 +795,7 @@ fn ratio_of(size: &str) -> Option<f64> {
 
 /// The named aspect ratio nearest to `width / height`.
 fn closest_aspect(ratio: f64) -> AspectRatio {
-    AspectRatio::ALL
+    <AspectRatio as strum::VariantArray>::VARIANTS
         .iter()
         .copied()
         .min_by(|a, b| {
@@ -1140,8 +1348,8 @@ mod tests {
             TaskStatus::Failed,
             TaskStatus::Cancelled,
         ] {
-            for next in TaskStatus::ALL {
-                assert!(!status.can_become(*next), "{status} -> {next}");
+            for &next in <TaskStatus as strum::VariantArray>::VARIANTS {
+                assert!(!status.can_become(next), "{status} -> {next}");
             }
         }
     }

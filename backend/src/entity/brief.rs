@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::campaign::BriefStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "briefs")]
 pub struct Model {
@@ -12,7 +14,7 @@ pub struct Model {
     pub purpose: Option<String>,
     pub channel: Option<String>,
     pub owner_id: Uuid,
-    pub status: String,
+    pub status: BriefStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

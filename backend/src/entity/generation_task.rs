@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::task::{FailureReason, InputType, LineageKind, Stage, TaskKind, TaskStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "generation_tasks")]
 pub struct Model {
@@ -13,11 +15,11 @@ pub struct Model {
     /// A final's draft, or a retry's original.
     pub parent_task_id: Option<Uuid>,
     /// `domain::task::LineageKind`, when there is a parent.
-    pub lineage: Option<String>,
-    pub kind: String,
-    pub input_type: String,
-    pub stage: String,
-    pub status: String,
+    pub lineage: Option<LineageKind>,
+    pub kind: TaskKind,
+    pub input_type: InputType,
+    pub stage: Stage,
+    pub status: TaskStatus,
     #[sea_orm(column_type = "Text")]
     pub prompt: String,
     /// `domain::task::TaskParams` as JSON.
@@ -42,7 +44,7 @@ pub struct Model {
     pub currency: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub callback_url: Option<String>,
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<FailureReason>,
     #[sea_orm(column_type = "Text", nullable)]
     pub failure_message: Option<String>,
     pub attempts: i32,

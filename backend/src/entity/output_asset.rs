@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::task::DownloadStatus;
+
 /// A file a task produced, and where Kiln keeps its copy.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "output_assets")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub team_id: Uuid,
     /// Order among the task's outputs, from 0.
     pub position: i32,
-    pub download_status: String,
+    pub download_status: DownloadStatus,
     /// File extension of the stored copy, e.g. `png`.
     pub format: String,
     pub width: Option<i32>,

@@ -1,5 +1,8 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::reference::LicenceStatus;
+use crate::domain::task::MediaKind;
+
 /// An uploaded image or video that tasks may start from.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "reference_assets")]
@@ -9,7 +12,7 @@ pub struct Model {
     pub team_id: Uuid,
     pub uploaded_by: Uuid,
     /// `domain::task::MediaKind`.
-    pub kind: String,
+    pub kind: MediaKind,
     /// Sniffed from the bytes, not taken from the upload's claim.
     pub mime: String,
     pub filename: String,
@@ -21,7 +24,7 @@ pub struct Model {
     pub thumbnail_key: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub source: Option<String>,
-    pub licence_status: String,
+    pub licence_status: LicenceStatus,
     #[sea_orm(column_type = "Text", nullable)]
     pub licence_note: Option<String>,
     pub created_at: DateTimeUtc,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::task::{TaskStatus, TransitionCause};
+
 /// One recorded status transition of a task. The id orders them.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "task_events")]
@@ -8,9 +10,9 @@ pub struct Model {
     pub id: i64,
     pub task_id: Uuid,
     pub team_id: Uuid,
-    pub from_status: Option<String>,
-    pub to_status: String,
-    pub cause: String,
+    pub from_status: Option<TaskStatus>,
+    pub to_status: TaskStatus,
+    pub cause: TransitionCause,
     /// The upstream's own word for its status, kept as it was.
     pub upstream_status: Option<String>,
     pub created_at: DateTimeUtc,

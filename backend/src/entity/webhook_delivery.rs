@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::webhook::events::{DeliveryStatus, EventType};
+
 /// One event to deliver to one URL, attempted until it is delivered or given up.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "webhook_deliveries")]
@@ -12,14 +14,14 @@ pub struct Model {
     pub task_id: Option<Uuid>,
     #[sea_orm(column_type = "Text")]
     pub url: String,
-    pub event_type: String,
+    pub event_type: EventType,
     /// `webhook-id`, the same on every attempt.
     pub message_id: String,
     /// The exact bytes sent and signed.
     #[sea_orm(column_type = "Text")]
     pub payload: String,
     /// `PENDING`, `DELIVERED` or `FAILED`.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::webhook::events::DisabledBecause;
+
 /// A team's receiver of webhook events.
 #[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "webhook_endpoints")]
@@ -21,7 +23,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub disabled_reason: Option<String>,
     /// `GONE`, `KEPT_FAILING` or `BY_ADMIN`; null while enabled.
-    pub disabled_code: Option<String>,
+    pub disabled_code: Option<DisabledBecause>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

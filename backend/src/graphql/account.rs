@@ -10,18 +10,7 @@ use crate::auth;
 use crate::entity::{team, user};
 use crate::service::account;
 
-/// What a member may do in their team.
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::account::Role")]
-pub enum Role {
-    /// Manages users, keys, providers, prices and budgets.
-    Admin,
-    /// Writes briefs and submits tasks.
-    Creator,
-    /// Approves or rejects outputs.
-    Reviewer,
-}
-
+pub use crate::domain::account::Role;
 pub struct User(user::Model);
 
 impl User {
@@ -93,7 +82,7 @@ impl Viewer {
 
     /// The member's roles in this team.
     async fn roles(&self) -> Vec<Role> {
-        self.0.roles.iter().map(Role::from).collect::<Vec<_>>()
+        self.0.roles.iter().collect::<Vec<_>>()
     }
 }
 

@@ -9,11 +9,10 @@ use super::node::{NodeType, decode, encode};
 use super::page::{PageArgs, connection};
 use super::task::{Task, TaskFilter};
 use crate::domain::ErrorCode;
-use crate::domain::campaign::BriefStatus as DomainBriefStatus;
 use crate::domain::money::{format_micros, parse_amount};
 use crate::entity::{brief, campaign};
 use crate::service::campaign::{self as service, NewBrief, NewCampaign};
-use crate::service::{ServiceError, task};
+use crate::service::task;
 
 /// An amount of money.
 #[derive(SimpleObject, Clone, Debug)]
@@ -33,16 +32,7 @@ impl Money {
     }
 }
 
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::campaign::BriefStatus")]
-pub enum BriefStatus {
-    Draft,
-    Ready,
-    InProduction,
-    Done,
-    Cancelled,
-}
-
+pub use crate::domain::campaign::BriefStatus;
 /// A campaign (活动): briefs, a budget, and what was spent.
 pub struct Campaign(campaign::Model);
 
@@ -148,12 +138,8 @@ impl Brief {
         self.0.channel.as_deref()
     }
 
-    async fn status(&self) -> async_graphql::Result<BriefStatus> {
-        self.0
-            .status
-            .parse::<DomainBriefStatus>()
-            .map(Into::into)
-            .map_err(|e| to_graphql(ServiceError::from(e)))
+    async fn status(&self) -> BriefStatus {
+        self.0.status
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

@@ -6,7 +6,7 @@ use async_graphql::{Context, Object, SimpleObject};
 use super::campaign::Money;
 use super::error::{state, viewer};
 use super::task::{CameraMotion, InputType, OutputFormat, Quality, Resolution, TaskKind};
-use crate::domain::catalogue::{self as domain, ModelSpec};
+use crate::domain::catalogue::ModelSpec;
 
 /// One model and the parameters it accepts.
 pub struct Model(ModelSpec);
@@ -22,7 +22,7 @@ impl Model {
     }
 
     async fn kind(&self) -> TaskKind {
-        self.0.kind.into()
+        self.0.kind
     }
 
     /// The provider that runs it: `simulated`, or a gateway profile's name.
@@ -31,7 +31,7 @@ impl Model {
     }
 
     async fn input_types(&self) -> Vec<InputType> {
-        self.0.input_types.iter().map(|t| (*t).into()).collect()
+        self.0.input_types.to_vec()
     }
 
     /// Images: `WIDTHxHEIGHT`.
@@ -40,7 +40,7 @@ impl Model {
     }
 
     async fn qualities(&self) -> Vec<Quality> {
-        self.0.qualities.iter().map(|q| (*q).into()).collect()
+        self.0.qualities.to_vec()
     }
 
     /// Most images per task.
@@ -54,19 +54,16 @@ impl Model {
     }
 
     async fn resolutions(&self) -> Vec<Resolution> {
-        self.0.resolutions.iter().map(|r| (*r).into()).collect()
+        self.0.resolutions.to_vec()
     }
 
     async fn output_formats(&self) -> Vec<OutputFormat> {
-        self.0.output_formats.iter().map(|f| (*f).into()).collect()
+        self.0.output_formats.to_vec()
     }
 
     async fn camera_motions(&self) -> Vec<CameraMotion> {
         if self.0.kind == crate::domain::task::TaskKind::Video {
-            domain::CameraMotion::ALL
-                .iter()
-                .map(|m| (*m).into())
-                .collect()
+            <CameraMotion as strum::VariantArray>::VARIANTS.to_vec()
         } else {
             Vec::new()
         }
@@ -115,9 +112,9 @@ impl CatalogueQuery {
         viewer(ctx)?;
         let policy = &state(ctx)?.config.draft_policy;
         Ok(DraftPolicy {
-            max_quality: policy.max_quality.into(),
+            max_quality: policy.max_quality,
             max_count: policy.max_count as i32,
-            max_resolution: policy.max_resolution.into(),
+            max_resolution: policy.max_resolution,
             max_duration_seconds: policy.max_duration_secs as i32,
         })
     }

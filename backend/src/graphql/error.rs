@@ -14,8 +14,8 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
-    Context, Enum, ErrorExtensions, Response, ServerError, ServerResult, SimpleObject,
-    ValidationResult, Variables,
+    Context, ErrorExtensions, Response, ServerError, ServerResult, SimpleObject, ValidationResult,
+    Variables,
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -25,37 +25,7 @@ use crate::domain::{ErrorCode, FieldError};
 use crate::service::ServiceError;
 use crate::state::AppState;
 
-/// What is wrong with an input, for clients to branch on.
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::ErrorCode")]
-pub enum UserErrorCode {
-    /// A value is missing.
-    Required,
-    /// A value has the wrong form.
-    Invalid,
-    /// A value is longer than allowed.
-    TooLong,
-    /// A number is outside the allowed range.
-    OutOfRange,
-    /// The e-mail or password is not correct.
-    InvalidCredentials,
-    /// The value clashes with existing data (e.g. a reused idempotency key).
-    Conflict,
-    /// Something the input refers to does not exist.
-    NotFound,
-    /// The model or upstream does not offer this.
-    Unsupported,
-    /// A draft asked for more than the draft policy allows; promote to a final.
-    StageLimit,
-    /// The campaign's budget would be exceeded.
-    BudgetExceeded,
-    /// The object is not in a state that allows this (e.g. cancelling an ended task).
-    InvalidState,
-    /// Too many attempts in a short time (e.g. signing in); the message says when to
-    /// try again.
-    RateLimited,
-}
-
+pub use crate::domain::ErrorCode as UserErrorCode;
 /// A problem the user can fix, tied to an input field where there is one.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct UserError {
@@ -71,7 +41,7 @@ impl From<FieldError> for UserError {
     fn from(error: FieldError) -> Self {
         Self {
             field: error.field.map(|f| vec!["input".to_owned(), f.to_owned()]),
-            code: error.code.into(),
+            code: error.code,
             message: error.message,
         }
     }

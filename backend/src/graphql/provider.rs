@@ -6,13 +6,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use super::error::{UserError, state, to_graphql, user_errors, viewer};
 use crate::service::provider;
 
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::config::VideoDialect")]
-pub enum VideoApiDialect {
-    Openai,
-    Task,
-}
-
+pub use crate::config::VideoDialect as VideoApiDialect;
 /// A configured gateway.
 pub struct Provider(provider::Gateway);
 
@@ -27,7 +21,7 @@ impl Provider {
     }
 
     async fn video_dialect(&self) -> VideoApiDialect {
-        self.0.profile.video_dialect.into()
+        self.0.profile.video_dialect
     }
 
     /// Whether a key is available (set here, or in the configured file or environment

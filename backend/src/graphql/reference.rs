@@ -12,21 +12,10 @@ use super::node::{NodeType, encode};
 use super::page::{PageArgs, connection};
 use super::task::{MediaKind, signed_link};
 use crate::domain::ErrorCode;
-use crate::domain::reference::LicenceStatus as DomainLicenceStatus;
-use crate::domain::task::MediaKind as DomainMediaKind;
 use crate::entity::reference_asset;
-use crate::service::{ServiceError, reference};
+use crate::service::reference;
 
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::reference::LicenceStatus")]
-pub enum LicenceStatus {
-    Licensed,
-    Owned,
-    Pending,
-    Unknown,
-    Restricted,
-}
-
+pub use crate::domain::reference::LicenceStatus;
 /// An uploaded image or video that tasks may start from.
 pub struct ReferenceAsset(reference_asset::Model);
 
@@ -42,12 +31,8 @@ impl ReferenceAsset {
         encode(NodeType::ReferenceAsset, self.0.id)
     }
 
-    async fn kind(&self) -> async_graphql::Result<MediaKind> {
-        self.0
-            .kind
-            .parse::<DomainMediaKind>()
-            .map(Into::into)
-            .map_err(|e| to_graphql(ServiceError::from(e)))
+    async fn kind(&self) -> MediaKind {
+        self.0.kind
     }
 
     async fn filename(&self) -> &str {
@@ -75,12 +60,8 @@ impl ReferenceAsset {
         self.0.height
     }
 
-    async fn licence_status(&self) -> async_graphql::Result<LicenceStatus> {
-        self.0
-            .licence_status
-            .parse::<DomainLicenceStatus>()
-            .map(Into::into)
-            .map_err(|e| to_graphql(ServiceError::from(e)))
+    async fn licence_status(&self) -> LicenceStatus {
+        self.0.licence_status
     }
 
     async fn source(&self) -> Option<&str> {
@@ -212,7 +193,7 @@ impl ReferenceMutation {
         let new = reference::NewReference {
             filename: &filename,
             bytes: Bytes::from(bytes),
-            licence_status: input.licence_status.into(),
+            licence_status: input.licence_status,
             source: input.source.as_deref(),
             licence_note: input.licence_note.as_deref(),
         };
@@ -241,7 +222,7 @@ impl ReferenceMutation {
         let (state, viewer) = (state(ctx)?, viewer(ctx)?);
         let new = reference::ImportReference {
             url: &input.url,
-            licence_status: input.licence_status.into(),
+            licence_status: input.licence_status,
             source: input.source.as_deref(),
             licence_note: input.licence_note.as_deref(),
         };

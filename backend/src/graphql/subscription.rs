@@ -56,8 +56,8 @@ impl TaskEvent {
             } else {
                 TaskEventKind::Progress
             },
-            from: change.from.map(Into::into),
-            to: change.to.into(),
+            from: change.from,
+            to: change.to,
             task: Task::from_arc(change.task)?,
         })
     }
@@ -157,10 +157,8 @@ impl Subscription {
         let filter = filter.unwrap_or_default();
         let filter = task::TaskFilter {
             statuses: None,
-            kinds: filter.kind.map(|k| k.into_iter().map(Into::into).collect()),
-            stages: filter
-                .stage
-                .map(|k| k.into_iter().map(Into::into).collect()),
+            kinds: filter.kind.map(|k| k.into_iter().collect()),
+            stages: filter.stage.map(|k| k.into_iter().collect()),
             campaign_id: filter
                 .campaign_id
                 .as_ref()
@@ -275,8 +273,5 @@ impl Subscription {
 }
 
 fn task_is_terminal(task: &crate::entity::generation_task::Model) -> bool {
-    task.status
-        .parse::<crate::domain::task::TaskStatus>()
-        .map(|s| s.is_terminal())
-        .unwrap_or(true)
+    task.status.is_terminal()
 }

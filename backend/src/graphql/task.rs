@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -23,159 +23,21 @@ use crate::service::task::{
 use crate::service::{ServiceError, account, asset, campaign, reference, task};
 use crate::state::AppState;
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::task::TaskKind")]
-pub enum TaskKind {
-    Image,
-    Video,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::task::InputType")]
-pub enum InputType {
-    TextToImage,
-    ImageToImage,
-    TextToVideo,
-    ImageToVideo,
-    VideoToVideo,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::task::Stage")]
-pub enum Stage {
-    /// A cheap exploration.
-    Draft,
-    /// The render that gets reviewed and used.
-    Final,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::task::TaskStatus")]
-pub enum TaskStatus {
-    /// Stored; waiting for a worker.
-    Queued,
-    /// Accepted by the upstream, which has not started it yet.
-    Submitted,
-    /// The upstream is generating it.
-    Processing,
-    Succeeded,
-    Failed,
-    Cancelled,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::task::FailureReason")]
-pub enum FailureReason {
-    InvalidParams,
-    ContentPolicy,
-    Quota,
-    QueueTimeout,
-    UpstreamError,
-    DownloadFailed,
-    Cancelled,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::task::AspectRatio")]
-pub enum AspectRatio {
-    #[graphql(name = "SQUARE_1_1")]
-    Square1x1,
-    #[graphql(name = "LANDSCAPE_16_9")]
-    Landscape16x9,
-    #[graphql(name = "PORTRAIT_9_16")]
-    Portrait9x16,
-    #[graphql(name = "LANDSCAPE_4_3")]
-    Landscape4x3,
-    #[graphql(name = "PORTRAIT_3_4")]
-    Portrait3x4,
-    #[graphql(name = "LANDSCAPE_21_9")]
-    Landscape21x9,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::task::TransitionCause")]
-pub enum TransitionCause {
-    /// A member submitted, promoted or retried it.
-    Submitted,
-    UpstreamAccepted,
-    UpstreamProgress,
-    /// The upstream finished and every output was stored.
-    UpstreamCompleted,
-    UpstreamFailed,
-    Cancelled,
-    /// The task's deadline passed before a result came.
-    DeadlinePassed,
-    DownloadFailed,
-    /// Passing failures did not pass.
-    RetriesExhausted,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::task::LineageKind")]
-pub enum LineageKind {
-    /// A final promoted from its draft.
-    Promotion,
-    /// A new attempt at a failed or cancelled task.
-    Retry,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::task::MediaKind")]
-pub enum MediaKind {
-    Image,
-    Video,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::catalogue::Quality")]
-pub enum Quality {
-    Low,
-    Medium,
-    High,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::catalogue::Resolution")]
-pub enum Resolution {
-    #[graphql(name = "P480")]
-    P480,
-    #[graphql(name = "P720")]
-    P720,
-    #[graphql(name = "P1080")]
-    P1080,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::catalogue::CameraMotion")]
-pub enum CameraMotion {
-    Static,
-    PanLeft,
-    PanRight,
-    TiltUp,
-    TiltDown,
-    ZoomIn,
-    ZoomOut,
-    Orbit,
-    Handheld,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::catalogue::Audio")]
-pub enum Audio {
-    Mute,
-    WithAudio,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::domain::catalogue::OutputFormat")]
-pub enum OutputFormat {
-    Png,
-    Jpeg,
-    Webp,
-    Gif,
-    Mp4,
-}
-
+pub use crate::domain::catalogue::Audio;
+pub use crate::domain::catalogue::CameraMotion;
+pub use crate::domain::catalogue::OutputFormat;
+pub use crate::domain::catalogue::Quality;
+pub use crate::domain::catalogue::Resolution;
+pub use crate::domain::task::AspectRatio;
+pub use crate::domain::task::DownloadStatus;
+pub use crate::domain::task::FailureReason;
+pub use crate::domain::task::InputType;
+pub use crate::domain::task::LineageKind;
+pub use crate::domain::task::MediaKind;
+pub use crate::domain::task::Stage;
+pub use crate::domain::task::TaskKind;
+pub use crate::domain::task::TaskStatus;
+pub use crate::domain::task::TransitionCause;
 /// A unit of generation work sent upstream.
 #[derive(Clone)]
 pub struct Task {
@@ -208,19 +70,19 @@ impl Task {
     }
 
     async fn kind(&self) -> TaskKind {
-        self.view.kind.into()
+        self.view.kind
     }
 
     async fn input_type(&self) -> InputType {
-        self.view.input_type.into()
+        self.view.input_type
     }
 
     async fn stage(&self) -> Stage {
-        self.view.stage.into()
+        self.view.stage
     }
 
     async fn status(&self) -> TaskStatus {
-        self.view.status.into()
+        self.view.status
     }
 
     /// 0–100, as far as the upstream reports it.
@@ -233,7 +95,7 @@ impl Task {
     }
 
     async fn aspect_ratio(&self) -> AspectRatio {
-        self.view.params.aspect_ratio.into()
+        self.view.params.aspect_ratio
     }
 
     /// How many outputs were asked for.
@@ -261,7 +123,7 @@ impl Task {
     }
 
     async fn quality(&self) -> Option<Quality> {
-        self.view.params.quality.map(Into::into)
+        self.view.params.quality
     }
 
     async fn watermark(&self) -> bool {
@@ -269,7 +131,7 @@ impl Task {
     }
 
     async fn output_format(&self) -> OutputFormat {
-        self.view.params.output_format.into()
+        self.view.params.output_format
     }
 
     async fn duration_seconds(&self) -> Option<i32> {
@@ -277,15 +139,15 @@ impl Task {
     }
 
     async fn resolution(&self) -> Option<Resolution> {
-        self.view.params.resolution.map(Into::into)
+        self.view.params.resolution
     }
 
     async fn camera_motion(&self) -> Option<CameraMotion> {
-        self.view.params.camera_motion.map(Into::into)
+        self.view.params.camera_motion
     }
 
     async fn audio(&self) -> Option<Audio> {
-        self.view.params.audio.map(Into::into)
+        self.view.params.audio
     }
 
     /// The references it started from, in order.
@@ -355,7 +217,7 @@ impl Task {
 
     /// How it came from its parent.
     async fn lineage(&self) -> Option<LineageKind> {
-        self.view.lineage.map(Into::into)
+        self.view.lineage
     }
 
     /// Tasks made from this one: its finals and retries.
@@ -414,7 +276,7 @@ impl Task {
     }
 
     async fn failure_reason(&self) -> Option<FailureReason> {
-        self.view.failure_reason.map(Into::into)
+        self.view.failure_reason
     }
 
     /// The upstream's own message about a failure, as it gave it.
@@ -476,20 +338,7 @@ pub struct TaskTransition {
 
 impl TaskTransition {
     fn new(model: task_event::Model) -> Result<Self, ServiceError> {
-        let from = model
-            .from_status
-            .as_deref()
-            .map(str::parse::<crate::domain::task::TaskStatus>)
-            .transpose()?
-            .map(Into::into);
-        let to = model
-            .to_status
-            .parse::<crate::domain::task::TaskStatus>()?
-            .into();
-        let cause = model
-            .cause
-            .parse::<crate::domain::task::TransitionCause>()?
-            .into();
+        let (from, to, cause) = (model.from_status, model.to_status, model.cause);
         Ok(Self {
             model,
             from,
@@ -521,17 +370,6 @@ impl TaskTransition {
     async fn at(&self) -> DateTime<Utc> {
         self.model.created_at
     }
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-pub enum DownloadStatus {
-    /// Not yet copied into Kiln's storage.
-    Pending,
-    /// Kept by Kiln; downloadable.
-    Stored,
-    /// The upstream link expired before Kiln could copy it.
-    Expired,
-    Failed,
 }
 
 /// A file a task produced.
@@ -568,12 +406,7 @@ impl OutputAsset {
     }
 
     async fn download_status(&self) -> DownloadStatus {
-        match self.0.download_status.as_str() {
-            asset::download_status::STORED => DownloadStatus::Stored,
-            asset::download_status::EXPIRED => DownloadStatus::Expired,
-            asset::download_status::FAILED => DownloadStatus::Failed,
-            _ => DownloadStatus::Pending,
-        }
+        self.0.download_status
     }
 
     /// File type of the stored copy, e.g. `png`.
@@ -661,9 +494,9 @@ pub struct TaskFilter {
 impl TaskFilter {
     pub fn into_service(self) -> async_graphql::Result<ServiceTaskFilter> {
         Ok(ServiceTaskFilter {
-            statuses: self.status.map(|s| s.into_iter().map(Into::into).collect()),
-            kinds: self.kind.map(|k| k.into_iter().map(Into::into).collect()),
-            stages: self.stage.map(|k| k.into_iter().map(Into::into).collect()),
+            statuses: self.status.map(|s| s.into_iter().collect()),
+            kinds: self.kind.map(|k| k.into_iter().collect()),
+            stages: self.stage.map(|k| k.into_iter().collect()),
             campaign_id: self
                 .campaign_id
                 .as_ref()
@@ -764,22 +597,22 @@ pub struct SubmitTaskInput {
 impl SubmitTaskInput {
     fn draft(&self) -> TaskDraft {
         TaskDraft {
-            input_type: Some(self.input_type.into()),
-            stage: Some(self.stage.into()),
+            input_type: Some(self.input_type),
+            stage: Some(self.stage),
             prompt: self.prompt.clone(),
             negative_prompt: self.negative_prompt.clone(),
             model: self.model.clone(),
-            aspect_ratio: self.aspect_ratio.map(Into::into),
+            aspect_ratio: self.aspect_ratio,
             size: self.size.clone(),
-            quality: self.quality.map(Into::into),
+            quality: self.quality,
             count: self.count,
             seed: self.seed.map(i64::from),
             watermark: self.watermark,
-            output_format: self.output_format.map(Into::into),
+            output_format: self.output_format,
             duration_secs: self.duration_seconds,
-            resolution: self.resolution.map(Into::into),
-            camera_motion: self.camera_motion.map(Into::into),
-            audio: self.audio.map(Into::into),
+            resolution: self.resolution,
+            camera_motion: self.camera_motion,
+            audio: self.audio,
             references: Vec::new(),
         }
     }
@@ -997,17 +830,17 @@ impl TaskMutation {
         let overrides = Overrides {
             prompt: o.prompt,
             negative_prompt: o.negative_prompt,
-            aspect_ratio: o.aspect_ratio.map(Into::into),
+            aspect_ratio: o.aspect_ratio,
             size: o.size,
-            quality: o.quality.map(Into::into),
+            quality: o.quality,
             count: o.count,
             seed: o.seed.map(i64::from),
             watermark: o.watermark,
-            output_format: o.output_format.map(Into::into),
+            output_format: o.output_format,
             duration_secs: o.duration_seconds,
-            resolution: o.resolution.map(Into::into),
-            camera_motion: o.camera_motion.map(Into::into),
-            audio: o.audio.map(Into::into),
+            resolution: o.resolution,
+            camera_motion: o.camera_motion,
+            audio: o.audio,
         };
         SubmitTaskPayload::from_result(
             task::promote(

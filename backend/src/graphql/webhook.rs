@@ -2,7 +2,7 @@
 //! secret rotation; the team's callback secret; a task's callback attempts.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 
@@ -13,42 +13,9 @@ use crate::domain::ErrorCode;
 use crate::entity::{webhook_attempt, webhook_delivery, webhook_endpoint};
 use crate::service::webhook::{self as service, EndpointChanges, NewEndpoint};
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::webhook::events::EventType")]
-pub enum WebhookEventType {
-    #[graphql(name = "TASK_QUEUED")]
-    TaskQueued,
-    #[graphql(name = "TASK_PROCESSING")]
-    TaskProcessing,
-    #[graphql(name = "TASK_SUCCEEDED")]
-    TaskSucceeded,
-    #[graphql(name = "TASK_FAILED")]
-    TaskFailed,
-    #[graphql(name = "TASK_CANCELLED")]
-    TaskCancelled,
-}
-
-/// Why an endpoint was turned off.
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-#[graphql(remote = "crate::webhook::events::DisabledBecause")]
-pub enum EndpointDisabledCode {
-    /// It answered 410 Gone.
-    Gone,
-    /// Deliveries kept failing until the retry schedule ran out.
-    KeptFailing,
-    /// An admin turned it off.
-    ByAdmin,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-pub enum DeliveryStatus {
-    /// Waiting for its next attempt.
-    Pending,
-    Delivered,
-    /// Given up, or refused (a private address, a disabled endpoint).
-    Failed,
-}
-
+pub use crate::webhook::events::DeliveryStatus;
+pub use crate::webhook::events::DisabledBecause as EndpointDisabledCode;
+pub use crate::webhook::events::EventType as WebhookEventType;
 /// A team's receiver of webhook events. Its secret is never readable after it was shown.
 pub struct WebhookEndpoint(webhook_endpoint::Model);
 
@@ -74,10 +41,7 @@ impl WebhookEndpoint {
 
     /// Events as sent in the body's `type`, e.g. `task.succeeded`.
     async fn event_types(&self) -> Vec<WebhookEventType> {
-        service::event_types_of(&self.0)
-            .into_iter()
-            .map(Into::into)
-            .collect()
+        service::event_types_of(&self.0).into_iter().collect()
     }
 
     async fn enabled(&self) -> bool {
@@ -91,11 +55,7 @@ impl WebhookEndpoint {
     /// Why it is off, for clients to translate and branch on; null while enabled (and
     /// for endpoints turned off before codes were kept).
     async fn disabled_code(&self) -> Option<EndpointDisabledCode> {
-        self.0
-            .disabled_code
-            .as_deref()
-            .and_then(|code| code.parse::<crate::webhook::events::DisabledBecause>().ok())
-            .map(Into::into)
+        self.0.disabled_code
     }
 
     /// Until when the secret replaced by the last rotation still signs.
@@ -153,8 +113,8 @@ impl WebhookDelivery {
         &self.0.message_id
     }
 
-    async fn event_type(&self) -> &str {
-        &self.0.event_type
+    async fn event_type(&self) -> &'static str {
+        self.0.event_type.into()
     }
 
     async fn url(&self) -> &str {
@@ -162,15 +122,11 @@ impl WebhookDelivery {
     }
 
     async fn status(&self) -> DeliveryStatus {
-        match self.0.status.as_str() {
-            service::delivery_status::DELIVERED => DeliveryStatus::Delivered,
-            service::delivery_status::FAILED => DeliveryStatus::Failed,
-            _ => DeliveryStatus::Pending,
-        }
+        self.0.status
     }
 
     async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
-        (self.0.status == service::delivery_status::PENDING)
+        (self.0.status == DeliveryStatus::Pending)
             .then_some(self.0.next_attempt_at)
             .flatten()
     }
@@ -345,7 +301,7 @@ impl WebhookMutation {
         input: CreateWebhookEndpointInput,
     ) -> async_graphql::Result<WebhookEndpointSecretPayload> {
         let (state, viewer) = (state(ctx)?, viewer(ctx)?);
-        let types: Vec<_> = input.event_types.into_iter().map(Into::into).collect();
+        let types: Vec<_> = input.event_types.into_iter().collect();
         let new = NewEndpoint {
             url: &input.url,
             event_types: &types,
@@ -379,9 +335,7 @@ impl WebhookMutation {
                 user_errors: not_found("endpointId"),
             });
         };
-        let types: Option<Vec<_>> = input
-            .event_types
-            .map(|t| t.into_iter().map(Into::into).collect());
+        let types: Option<Vec<_>> = input.event_types.map(|t| t.into_iter().collect());
         let changes = EndpointChanges {
             url: input.url.as_deref(),
             event_types: types.as_deref(),

@@ -368,7 +368,7 @@ impl OpenAiProvider {
                     "size": format!("{width}x{height}"),
                 });
                 if let Some(resolution) = params.resolution {
-                    body["resolution"] = json!(resolution.as_str());
+                    body["resolution"] = json!(resolution);
                 }
                 if let Some(seed) = params.seed {
                     body["seed"] = json!(seed);

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::auth::Viewer;
+use crate::domain::task::DownloadStatus;
 use crate::entity::{generation_task, output_asset};
 use crate::state::AppState;
 
@@ -30,14 +31,6 @@ pub const THUMBNAIL_SIDE: u32 = 256;
 /// cannot exhaust memory.
 const MAX_DECODE_PIXELS: u32 = 12_000;
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
-
-/// Download status values, as stored.
-pub mod download_status {
-    pub const PENDING: &str = "PENDING";
-    pub const STORED: &str = "STORED";
-    pub const EXPIRED: &str = "EXPIRED";
-    pub const FAILED: &str = "FAILED";
-}
 
 /// A task's outputs in order.
 pub async fn outputs_of(
@@ -237,7 +230,7 @@ fn new_row(task: &generation_task::Model, position: u32) -> output_asset::Active
         task_id: Set(task.id),
         team_id: Set(task.team_id),
         position: Set(position as i32),
-        download_status: Set(download_status::PENDING.to_owned()),
+        download_status: Set(DownloadStatus::Pending),
         format: Set(String::new()),
         width: Set(None),
         height: Set(None),
@@ -329,7 +322,7 @@ pub async fn record_kept(
 ) -> Result<(), ServiceError> {
     let dimension = |v: u32| (v > 0).then_some(v as i32);
     let mut row = new_row(task, kept.position);
-    row.download_status = Set(download_status::STORED.to_owned());
+    row.download_status = Set(DownloadStatus::Stored);
     row.format = Set(kept.format.to_owned());
     row.mime = Set(Some(kept.mime.to_owned()));
     row.width = Set(dimension(kept.width));
@@ -373,7 +366,7 @@ pub async fn store_output(
 ) -> Result<(), ServiceError> {
     if find_output(&state.db, task.id, position)
         .await?
-        .is_some_and(|existing| existing.download_status == download_status::STORED)
+        .is_some_and(|existing| existing.download_status == DownloadStatus::Stored)
     {
         return Ok(());
     }
@@ -388,7 +381,7 @@ pub async fn pending_of(
 ) -> Result<Vec<output_asset::Model>, ServiceError> {
     Ok(output_asset::Entity::find()
         .filter(output_asset::Column::TaskId.eq(task_id))
-        .filter(output_asset::Column::DownloadStatus.eq(download_status::PENDING))
+        .filter(output_asset::Column::DownloadStatus.eq(DownloadStatus::Pending))
         .order_by_asc(output_asset::Column::Position)
         .all(db)
         .await?)
@@ -420,9 +413,9 @@ pub async fn give_up(
     error: &str,
 ) -> Result<(), ServiceError> {
     let status = if expired {
-        download_status::EXPIRED
+        DownloadStatus::Expired
     } else {
-        download_status::FAILED
+        DownloadStatus::Failed
     };
     output_asset::Entity::update_many()
         .col_expr(output_asset::Column::DownloadStatus, Expr::value(status))

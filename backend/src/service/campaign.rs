@@ -106,7 +106,7 @@ pub async fn committed_micros(
         TaskStatus::Submitted,
         TaskStatus::Processing,
     ]
-    .map(|s| format!("'{}'", s.as_str()))
+    .map(|s| format!("'{s}'"))
     .join(",");
     // SUM over BIGINT is NUMERIC on PostgreSQL; the cast keeps it an integer everywhere.
     let expression = format!(
@@ -196,7 +196,7 @@ pub async fn create_brief(
         purpose: Set(purpose),
         channel: Set(channel),
         owner_id: Set(viewer.user_id),
-        status: Set(BriefStatus::Draft.as_str().to_owned()),
+        status: Set(BriefStatus::Draft),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -29,7 +29,7 @@ use sea_orm::{
 
 use crate::auth::password::PasswordError;
 use crate::auth::token::TokenError;
-use crate::domain::{ErrorCode, FieldError, UnknownVariant};
+use crate::domain::{ErrorCode, FieldError};
 use crate::net::{FetchError, SafeHttp};
 use crate::storage::StorageError;
 
@@ -99,9 +99,11 @@ impl From<FieldError> for ServiceError {
     }
 }
 
-impl From<UnknownVariant> for ServiceError {
-    fn from(error: UnknownVariant) -> Self {
-        ServiceError::Corrupt(error.to_string())
+/// A stored value that names no variant: the database holds something this build does
+/// not know, which is a server fault, not a user's.
+impl From<strum::ParseError> for ServiceError {
+    fn from(error: strum::ParseError) -> Self {
+        ServiceError::Corrupt(format!("a stored value names no known variant: {error}"))
     }
 }
 

@@ -178,7 +178,7 @@ pub async fn upload(
         id: Set(id),
         team_id: Set(viewer.team_id),
         uploaded_by: Set(viewer.user_id),
-        kind: Set(sniffed.kind.as_str().to_owned()),
+        kind: Set(sniffed.kind),
         mime: Set(sniffed.mime.to_owned()),
         filename: Set(clean_filename(new.filename)),
         byte_size: Set(new.bytes.len() as i64),
@@ -188,7 +188,7 @@ pub async fn upload(
         storage_key: Set(storage_key),
         thumbnail_key: Set(thumbnail_key),
         source: Set(source),
-        licence_status: Set(new.licence_status.as_str().to_owned()),
+        licence_status: Set(new.licence_status),
         licence_note: Set(licence_note),
         created_at: Set(Utc::now()),
     }
@@ -275,7 +275,7 @@ pub async fn resolve(
             })?;
         refs.push(ReferenceRef {
             id: found.id,
-            kind: found.kind.parse()?,
+            kind: found.kind,
             checksum_sha256: found.checksum_sha256,
         });
     }

@@ -97,7 +97,7 @@ async fn open_brief(
         }
         Err(other) => return Err(other),
     };
-    let status: BriefStatus = brief.status.parse()?;
+    let status: BriefStatus = brief.status;
     if !status.accepts_tasks() {
         return Err(FieldError::new(
             "briefId",
@@ -259,11 +259,11 @@ async fn queue(
         campaign_id: Set(new.brief.campaign_id),
         brief_id: Set(new.brief.id),
         parent_task_id: Set(new.parent.map(|(id, _)| id)),
-        lineage: Set(new.parent.map(|(_, kind)| kind.as_str().to_owned())),
-        kind: Set(new.spec.kind.as_str().to_owned()),
-        input_type: Set(new.spec.input_type.as_str().to_owned()),
-        stage: Set(new.spec.stage.as_str().to_owned()),
-        status: Set(TaskStatus::Queued.as_str().to_owned()),
+        lineage: Set(new.parent.map(|(_, kind)| kind)),
+        kind: Set(new.spec.kind),
+        input_type: Set(new.spec.input_type),
+        stage: Set(new.spec.stage),
+        status: Set(TaskStatus::Queued),
         prompt: Set(params.prompt.as_str().to_owned()),
         params: Set(serde_json::to_value(&params)?),
         idempotency_key: Set(new.key.clone()),
@@ -799,15 +799,9 @@ impl TaskFilter {
             && self
                 .statuses
                 .as_ref()
-                .is_none_or(|s| s.iter().any(|s| s.as_str() == task.status))
-            && self
-                .kinds
-                .as_ref()
-                .is_none_or(|k| k.iter().any(|k| k.as_str() == task.kind))
-            && self
-                .stages
-                .as_ref()
-                .is_none_or(|k| k.iter().any(|k| k.as_str() == task.stage))
+                .is_none_or(|s| s.contains(&task.status))
+            && self.kinds.as_ref().is_none_or(|k| k.contains(&task.kind))
+            && self.stages.as_ref().is_none_or(|k| k.contains(&task.stage))
     }
 }
 
@@ -831,15 +825,13 @@ pub async fn list(
         query = query.filter(generation_task::Column::BriefId.eq(id));
     }
     if let Some(statuses) = &filter.statuses {
-        query = query
-            .filter(generation_task::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+        query = query.filter(generation_task::Column::Status.is_in(statuses.iter().copied()));
     }
     if let Some(kinds) = &filter.kinds {
-        query = query.filter(generation_task::Column::Kind.is_in(kinds.iter().map(|k| k.as_str())));
+        query = query.filter(generation_task::Column::Kind.is_in(kinds.iter().copied()));
     }
     if let Some(stages) = &filter.stages {
-        query =
-            query.filter(generation_task::Column::Stage.is_in(stages.iter().map(|k| k.as_str())));
+        query = query.filter(generation_task::Column::Stage.is_in(stages.iter().copied()));
     }
     paginate(db, query, generation_task::Column::Id, first, after).await
 }
@@ -870,13 +862,13 @@ pub struct TaskView {
 impl TaskView {
     pub fn of(task: &generation_task::Model) -> Result<Self, ServiceError> {
         Ok(Self {
-            kind: task.kind.parse()?,
-            input_type: task.input_type.parse()?,
-            stage: task.stage.parse()?,
-            status: task.status.parse()?,
+            kind: task.kind,
+            input_type: task.input_type,
+            stage: task.stage,
+            status: task.status,
             params: serde_json::from_value(task.params.clone())?,
-            failure_reason: task.failure_reason.as_deref().map(str::parse).transpose()?,
-            lineage: task.lineage.as_deref().map(str::parse).transpose()?,
+            failure_reason: task.failure_reason,
+            lineage: task.lineage,
         })
     }
 }
@@ -933,8 +925,8 @@ fn announced(
     change: Event,
 ) {
     if let Event::Task(TaskChange { from, to, .. }) = &change {
-        let from = from.map_or("-", |status| status.as_str());
-        tracing::info!(task_id = %task.id, %from, %to, cause = cause.as_str(), "task moved");
+        let from = from.map_or("-", <&str>::from);
+        tracing::info!(task_id = %task.id, %from, %to, %cause, "task moved");
     }
     state.events.deliver(change);
 }
@@ -986,7 +978,7 @@ async fn transition_in(
     upstream_status: Option<&str>,
     patch: TransitionPatch,
 ) -> Result<Option<(generation_task::Model, Event)>, ServiceError> {
-    let from: TaskStatus = task.status.parse()?;
+    let from: TaskStatus = task.status;
     if !from.can_become(to) {
         return Err(ServiceError::Corrupt(format!(
             "task {} cannot move from {from} to {to}",
@@ -995,10 +987,10 @@ async fn transition_in(
     }
     let now = Utc::now();
     let mut updated = task.clone();
-    updated.status = to.as_str().to_owned();
+    updated.status = to;
     updated.updated_at = now;
     let mut update = generation_task::Entity::update_many()
-        .col_expr(generation_task::Column::Status, Expr::value(to.as_str()))
+        .col_expr(generation_task::Column::Status, Expr::value(to))
         .col_expr(generation_task::Column::UpdatedAt, Expr::value(now));
     if to.is_terminal() {
         updated.finished_at = Some(now);
@@ -1048,13 +1040,10 @@ async fn transition_in(
         );
     }
     if let Some((reason, message)) = patch.failure {
-        updated.failure_reason = Some(reason.as_str().to_owned());
+        updated.failure_reason = Some(reason);
         updated.failure_message = Some(message.clone());
         update = update
-            .col_expr(
-                generation_task::Column::FailureReason,
-                Expr::value(reason.as_str()),
-            )
+            .col_expr(generation_task::Column::FailureReason, Expr::value(reason))
             .col_expr(
                 generation_task::Column::FailureMessage,
                 Expr::value(message),
@@ -1066,7 +1055,7 @@ async fn transition_in(
 
     let result = update
         .filter(generation_task::Column::Id.eq(task.id))
-        .filter(generation_task::Column::Status.eq(from.as_str()))
+        .filter(generation_task::Column::Status.eq(from))
         .exec(txn)
         .await?;
     if result.rows_affected == 0 {
@@ -1106,7 +1095,7 @@ pub async fn report_progress(
         )
         .col_expr(generation_task::Column::UpdatedAt, Expr::value(now))
         .filter(generation_task::Column::Id.eq(task.id))
-        .filter(generation_task::Column::Status.eq(task.status.clone()))
+        .filter(generation_task::Column::Status.eq(task.status))
         .exec(&txn)
         .await?;
     let mut updated = task.clone();
@@ -1117,7 +1106,7 @@ pub async fn report_progress(
     updated.progress = progress;
     updated.queue_position = queue_position;
     updated.updated_at = now;
-    let status: TaskStatus = task.status.parse()?;
+    let status: TaskStatus = task.status;
     let change = Event::Task(TaskChange {
         event_id: None,
         from: Some(status),
@@ -1187,9 +1176,9 @@ async fn record_event(
         id: sea_orm::NotSet,
         task_id: Set(task.id),
         team_id: Set(task.team_id),
-        from_status: Set(from.map(|s| s.as_str().to_owned())),
-        to_status: Set(to.as_str().to_owned()),
-        cause: Set(cause.as_str().to_owned()),
+        from_status: Set(from),
+        to_status: Set(to),
+        cause: Set(cause),
         upstream_status: Set(upstream_status.map(str::to_owned)),
         created_at: Set(task.updated_at),
     }

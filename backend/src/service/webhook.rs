@@ -23,18 +23,11 @@ use crate::entity::{generation_task, team, webhook_attempt, webhook_delivery, we
 use crate::events::{DeliveryUpdated, Event};
 use crate::ids::{NodeType, encode};
 use crate::state::AppState;
-use crate::webhook::events::{DisabledBecause, Envelope, EventType, TaskData};
+use crate::webhook::events::{DeliveryStatus, DisabledBecause, Envelope, EventType, TaskData};
 use crate::webhook::signature::generate_secret;
 
 /// How long a replaced secret keeps signing, so receivers can switch without a gap.
 pub const ROTATION_OVERLAP_HOURS: i64 = 24;
-
-/// Delivery status values, as stored.
-pub mod delivery_status {
-    pub const PENDING: &str = "PENDING";
-    pub const DELIVERED: &str = "DELIVERED";
-    pub const FAILED: &str = "FAILED";
-}
 
 fn require_admin(viewer: &Viewer) -> Result<(), ServiceError> {
     if viewer.roles.contains(Role::Admin) {
@@ -52,7 +45,7 @@ fn parse_event_types(types: &[EventType]) -> Result<String, FieldError> {
             "Choose at least one event.",
         ));
     }
-    let mut names: Vec<_> = types.iter().map(|t| t.as_str()).collect();
+    let mut names: Vec<&str> = types.iter().map(|&t| t.into()).collect();
     names.sort_unstable();
     names.dedup();
     Ok(names.join(","))
@@ -169,7 +162,7 @@ pub async fn update_endpoint(
     if let Some(enabled) = changes.enabled {
         row.enabled = Set(enabled);
         row.disabled_reason = Set((!enabled).then(|| "Disabled by an admin.".to_owned()));
-        row.disabled_code = Set((!enabled).then(|| DisabledBecause::ByAdmin.as_str().to_owned()));
+        row.disabled_code = Set((!enabled).then_some(DisabledBecause::ByAdmin));
     }
     row.updated_at = Set(Utc::now());
     Ok(row.update(&state.db).await?)
@@ -296,19 +289,19 @@ pub async fn signing_secrets(
 /// The body of a task event.
 fn task_payload(task: &generation_task::Model, event: EventType) -> String {
     let envelope = Envelope {
-        event_type: event.as_str(),
+        event_type: event.into(),
         // One fixed shape (UTC, microseconds) so receivers can order events by it, even
         // as plain strings: deliveries run concurrently and may arrive out of order.
         timestamp: Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true),
         data: TaskData {
             id: encode(NodeType::Task, task.id),
-            status: task.status.clone(),
-            stage: task.stage.clone(),
-            kind: task.kind.clone(),
+            status: task.status,
+            stage: task.stage,
+            kind: task.kind,
             prompt: task.prompt.clone(),
             brief_id: encode(NodeType::Brief, task.brief_id),
             campaign_id: encode(NodeType::Campaign, task.campaign_id),
-            failure_reason: task.failure_reason.clone(),
+            failure_reason: task.failure_reason,
             failure_message: task.failure_message.clone(),
             estimated_cost: format_micros(task.estimated_cost_micros),
             actual_cost: task.actual_cost_micros.map(format_micros),
@@ -357,10 +350,10 @@ pub async fn enqueue_for_task(
             endpoint_id: Set(endpoint_id),
             task_id: Set(Some(task.id)),
             url: Set(url),
-            event_type: Set(event.as_str().to_owned()),
+            event_type: Set(event),
             message_id: Set(format!("msg_{}", id.simple())),
             payload: Set(payload.clone()),
-            status: Set(delivery_status::PENDING.to_owned()),
+            status: Set(DeliveryStatus::Pending),
             attempts: Set(0),
             next_attempt_at: Set(Some(now)),
             created_at: Set(now),
@@ -447,7 +440,7 @@ pub async fn replay(
     }
     let now = Utc::now();
     let mut row: webhook_delivery::ActiveModel = delivery.into();
-    row.status = Set(delivery_status::PENDING.to_owned());
+    row.status = Set(DeliveryStatus::Pending);
     row.next_attempt_at = Set(Some(now));
     row.updated_at = Set(now);
     let replayed = row.update(&state.db).await?;
@@ -464,7 +457,7 @@ pub async fn record_attempt(
     state: &AppState,
     delivery: &webhook_delivery::Model,
     attempt: webhook_attempt::ActiveModel,
-    status: &str,
+    status: DeliveryStatus,
     next_attempt_at: Option<chrono::DateTime<Utc>>,
 ) -> Result<(), ServiceError> {
     let now = Utc::now();
@@ -517,7 +510,7 @@ pub async fn disable_endpoint(
     let mut row: webhook_endpoint::ActiveModel = endpoint.into();
     row.enabled = Set(false);
     row.disabled_reason = Set(Some(reason.to_owned()));
-    row.disabled_code = Set(Some(because.as_str().to_owned()));
+    row.disabled_code = Set(Some(because));
     row.updated_at = Set(Utc::now());
     Ok(Some(row.update(db).await?))
 }

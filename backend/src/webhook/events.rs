@@ -1,19 +1,44 @@
 //! The events Kiln sends to webhook endpoints and task callback URLs.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::domain::string_enum;
-use crate::domain::task::TaskStatus;
+use crate::domain::task::{FailureReason, Stage, TaskKind, TaskStatus};
 
-string_enum! {
-    /// What happened. Endpoints subscribe to a subset.
-    pub enum EventType {
-        TaskQueued => "task.queued",
-        TaskProcessing => "task.processing",
-        TaskSucceeded => "task.succeeded",
-        TaskFailed => "task.failed",
-        TaskCancelled => "task.cancelled",
-    }
+/// What happened. Endpoints subscribe to a subset.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[graphql(name = "WebhookEventType")]
+pub enum EventType {
+    #[strum(serialize = "task.queued")]
+    #[serde(rename = "task.queued")]
+    TaskQueued,
+    #[strum(serialize = "task.processing")]
+    #[serde(rename = "task.processing")]
+    TaskProcessing,
+    #[strum(serialize = "task.succeeded")]
+    #[serde(rename = "task.succeeded")]
+    TaskSucceeded,
+    #[strum(serialize = "task.failed")]
+    #[serde(rename = "task.failed")]
+    TaskFailed,
+    #[strum(serialize = "task.cancelled")]
+    #[serde(rename = "task.cancelled")]
+    TaskCancelled,
 }
 
 impl EventType {
@@ -31,16 +56,62 @@ impl EventType {
     }
 }
 
-string_enum! {
-    /// Why an endpoint was turned off.
-    pub enum DisabledBecause {
-        /// It answered 410 Gone.
-        Gone => "GONE",
-        /// Deliveries kept failing until the retry schedule ran out.
-        KeptFailing => "KEPT_FAILING",
-        /// An admin turned it off.
-        ByAdmin => "BY_ADMIN",
-    }
+/// Why an endpoint was turned off.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[graphql(name = "EndpointDisabledCode")]
+pub enum DisabledBecause {
+    /// It answered 410 Gone.
+    Gone,
+    /// Deliveries kept failing until the retry schedule ran out.
+    KeptFailing,
+    /// An admin turned it off.
+    ByAdmin,
+}
+
+/// Where a webhook delivery stands.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+    async_graphql::Enum,
+    sea_orm::DeriveValueType,
+)]
+#[sea_orm(value_type = "String")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeliveryStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    Delivered,
+    /// Given up, or refused (a private address, a disabled endpoint).
+    Failed,
 }
 
 /// The JSON body of a task event, as the Standard Webhooks spec shapes it: a type, a
@@ -59,13 +130,13 @@ pub struct Envelope<T: Serialize> {
 pub struct TaskData {
     /// The task's GraphQL id, to fetch everything else with.
     pub id: String,
-    pub status: String,
-    pub stage: String,
-    pub kind: String,
+    pub status: TaskStatus,
+    pub stage: Stage,
+    pub kind: TaskKind,
     pub prompt: String,
     pub brief_id: String,
     pub campaign_id: String,
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<FailureReason>,
     pub failure_message: Option<String>,
     pub estimated_cost: String,
     pub actual_cost: Option<String>,

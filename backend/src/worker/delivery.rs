@@ -15,9 +15,9 @@ use crate::entity::{webhook_attempt, webhook_delivery};
 use crate::events::{EndpointDisabled, Event};
 use crate::net::FetchError;
 use crate::service::ServiceError;
-use crate::service::webhook::{self, delivery_status};
+use crate::service::webhook;
 use crate::state::AppState;
-use crate::webhook::events::DisabledBecause;
+use crate::webhook::events::{DeliveryStatus, DisabledBecause};
 use crate::webhook::signature;
 
 /// How much of a receiver's answer is kept in the log.
@@ -37,7 +37,7 @@ pub(super) async fn deliver(
     else {
         return Ok(Next::Done);
     };
-    if delivery.status != delivery_status::PENDING {
+    if delivery.status != DeliveryStatus::Pending {
         return Ok(Next::Done);
     }
     let started = Utc::now();
@@ -73,7 +73,7 @@ pub(super) async fn deliver(
                 state,
                 &delivery,
                 attempt(None, Duration::ZERO, None, Some(why), None),
-                delivery_status::FAILED,
+                DeliveryStatus::Failed,
                 None,
             )
             .await?;
@@ -130,7 +130,7 @@ pub(super) async fn deliver(
                 state,
                 &delivery,
                 attempt(None, clock.elapsed(), None, Some(error), None),
-                delivery_status::FAILED,
+                DeliveryStatus::Failed,
                 None,
             )
             .await?;
@@ -144,11 +144,11 @@ pub(super) async fn deliver(
     // What this attempt means: delivered, retried after a wait, or given up on (and
     // then, for an endpoint, why it is turned off).
     let (status, retry_in, disable_because) = if status_code.is_some_and(|s| s.is_success()) {
-        (delivery_status::DELIVERED, None, None)
+        (DeliveryStatus::Delivered, None, None)
     } else if status_code == Some(StatusCode::GONE) {
         let why = "The endpoint answered 410 Gone.".to_owned();
         (
-            delivery_status::FAILED,
+            DeliveryStatus::Failed,
             None,
             Some((DisabledBecause::Gone, why)),
         )
@@ -158,12 +158,12 @@ pub(super) async fn deliver(
         match schedule.get(next_index) {
             Some(wait) => {
                 let wait = Duration::from_secs(*wait).max(retry_after.unwrap_or(Duration::ZERO));
-                (delivery_status::PENDING, Some(wait), None)
+                (DeliveryStatus::Pending, Some(wait), None)
             }
             None => {
                 let why = format!("Deliveries kept failing: gave up after {next_index} attempts.");
                 (
-                    delivery_status::FAILED,
+                    DeliveryStatus::Failed,
                     None,
                     Some((DisabledBecause::KeptFailing, why)),
                 )

@@ -236,7 +236,7 @@ impl Worker {
         let Some(current) = self.load_task(claimed).await? else {
             return Ok(());
         };
-        if current.status.parse::<TaskStatus>()?.is_terminal() {
+        if current.status.is_terminal() {
             return Ok(());
         }
         tracing::warn!(task_id = %current.id, "a create may have reached the upstream; the task needs reconciliation");
@@ -266,7 +266,7 @@ impl Worker {
         message: &str,
         cause: TransitionCause,
     ) -> Result<(), ServiceError> {
-        let status: TaskStatus = current.status.parse()?;
+        let status: TaskStatus = current.status;
         if status.is_terminal() {
             return Ok(());
         }
@@ -458,7 +458,7 @@ impl Worker {
                     return Ok(Next::Done);
                 }
             };
-            let status: TaskStatus = current.status.parse().map_err(ServiceError::from)?;
+            let status = current.status;
             let progress = progress.map(i32::from);
             let queue_position = queue_position.map(|p| p as i32);
             let moved = if processing && status == TaskStatus::Submitted {
