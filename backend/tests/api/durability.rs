@@ -7,13 +7,13 @@ use std::path::Path;
 use std::process::Stdio;
 
 use sea_orm::{Database, EntityTrait};
-use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::helpers::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, Api, Engine, PATIENCE, WsEvent, fresh_database, postgres_available,
+    ADMIN_EMAIL, ADMIN_PASSWORD, Api, Engine, PATIENCE, fresh_database, postgres_available,
 };
+use crate::ops::{self, TaskStatus, task_input};
 
 /// A `kiln serve` child process.
 struct KilnProcess {
@@ -82,35 +82,25 @@ async fn killed_mid_work_and_restarted_every_task_ends_and_none_is_paid_twice(en
     let (database_url, _postgres) = fresh_database(engine, data_dir.path()).await;
 
     let first = KilnProcess::start(data_dir.path(), &database_url).await;
-    let token = first.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = first.api.admin_token().await;
     let mut events = first
         .api
-        .subscribe(
-            &token,
-            "subscription { taskEvents { kind toStatus task { id } } }",
-            json!({}),
-        )
+        .subscribe_op::<ops::TaskEvents>(&token, ops::task_events::Variables)
         .await;
     let mut ids = Vec::new();
     for n in 0..8 {
-        let payload = first
+        let id = first
             .api
-            .submit(&token, json!({ "prompt": format!("kettle number {n}") }))
+            .submit_ok(&token, task_input(format!("kettle number {n}")))
             .await;
-        ids.push(payload["task"]["id"].as_str().unwrap().to_owned());
+        ids.push(id);
     }
     // Crash while the upstream is working on some of them.
     let mut accepted = std::collections::HashSet::new();
     while accepted.len() < 3 {
-        let WsEvent::Next(event) = events.next_event().await else {
-            panic!("the subscription ended")
-        };
-        let event = &event["data"]["taskEvents"];
-        if event["toStatus"] == "SUBMITTED" || event["toStatus"] == "PROCESSING" {
-            accepted.insert(event["task"]["id"].as_str().unwrap().to_owned());
+        let event = events.next().await.task_events;
+        if [TaskStatus::Submitted, TaskStatus::Processing].contains(&event.to_status) {
+            accepted.insert(event.task.id);
         }
     }
     drop(events);
@@ -130,7 +120,7 @@ async fn killed_mid_work_and_restarted_every_task_ends_and_none_is_paid_twice(en
     let second = KilnProcess::start(data_dir.path(), &database_url).await;
     for id in &ids {
         let task = second.api.wait_until_finished(&token, id).await;
-        assert_eq!(task["status"], "SUCCEEDED", "{task}");
+        assert_eq!(task.status, TaskStatus::Succeeded, "{task:?}");
     }
 
     let upstream = kiln::entity::simulated_upstream_task::Entity::find()

@@ -15,6 +15,9 @@ use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::helpers::{Engine, TestApp, each_engine};
+use crate::ops::submit_task::SubmitTaskInput;
+use crate::ops::task_by_id::TaskDetail;
+use crate::ops::{self, FailureReason, TaskStatus, task_input};
 
 pub const API_KEY: &str = "sk-test-0123456789abcdef";
 
@@ -135,10 +138,8 @@ impl Gateway {
     }
 
     /// Submits a task and waits for its end.
-    pub async fn run(&self, input: Value) -> Value {
-        let payload = self.app.submit(&self.token, input).await;
-        assert_eq!(payload["userErrors"], json!([]), "{payload}");
-        let id = payload["task"]["id"].as_str().unwrap().to_owned();
+    pub async fn run(&self, input: SubmitTaskInput) -> TaskDetail {
+        let id = self.app.submit_ok(&self.token, input).await;
         self.app.wait_until_finished(&self.token, &id).await
     }
 
@@ -190,6 +191,23 @@ fn error_answer(status: u16, code: &str, message: &str) -> ResponseTemplate {
 
 const IMAGE: &str = "/v1/images/generations";
 
+/// An image task for model `gw-image`.
+fn image(prompt: &str) -> SubmitTaskInput {
+    SubmitTaskInput {
+        model: Some("gw-image".into()),
+        ..task_input(prompt)
+    }
+}
+
+/// A text-to-video task for `model`.
+fn video(prompt: &str, model: &str) -> SubmitTaskInput {
+    SubmitTaskInput {
+        model: Some(model.into()),
+        input_type: ops::InputType::TextToVideo,
+        ..task_input(prompt)
+    }
+}
+
 each_engine! {
     async fn an_image_comes_back_as_b64_json_and_is_stored_with_its_usage(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
@@ -202,23 +220,23 @@ each_engine! {
             .expect(1)
             .mount(&gw.mock)
             .await;
-        let task = gw.run(json!({ "prompt": "a red kettle", "model": "gw-image" })).await;
-        assert_eq!(task["status"], "SUCCEEDED", "{task}");
-        let output = &task["outputs"][0];
-        let stored = gw.app.get(output["url"].as_str().unwrap(), None).await.bytes().await.unwrap();
+        let task = gw.run(image("a red kettle")).await;
+        assert_eq!(task.status, TaskStatus::Succeeded, "{task:?}");
+        let output = &task.outputs[0];
+        let stored = gw.app.get(output.url.as_deref().unwrap(), None).await.bytes().await.unwrap();
         assert_eq!(stored.to_vec(), png);
-        assert_eq!((output["width"].clone(), output["height"].clone()), (json!(64), json!(48)));
-        let usage = gw.app.graphql_ok(Some(&gw.token), "query($id: ID!) { task(id: $id) { upstreamUsage } }", json!({ "id": task["id"] })).await;
-        let usage: Value = serde_json::from_str(usage["task"]["upstreamUsage"].as_str().unwrap()).unwrap();
+        assert_eq!((output.width, output.height), (Some(64), Some(48)));
+        let usage: Value = serde_json::from_str(task.upstream_usage.as_deref().unwrap()).unwrap();
         assert_eq!(usage["total_tokens"], 4160);
         gw.stop().await;
     }
 
     async fn a_key_set_in_settings_is_stored_sealed_and_used_for_the_gateway(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
-        let set = gw.app.graphql_ok(Some(&gw.token), "mutation($key: String!) { setProviderApiKey(input: { provider: \"gateway\", apiKey: $key }) { provider { apiKeySetInKiln } userErrors { code } } }", json!({ "key": "sk-set-in-kiln-42" })).await;
-        assert_eq!(set["setProviderApiKey"]["userErrors"], json!([]));
-        assert_eq!(set["setProviderApiKey"]["provider"]["apiKeySetInKiln"], true);
+        let input = ops::set_provider_api_key::SetProviderApiKeyInput { provider: "gateway".into(), api_key: "sk-set-in-kiln-42".into() };
+        let set = gw.app.op::<ops::SetProviderApiKey>(Some(&gw.token), ops::set_provider_api_key::Variables { input }).await.set_provider_api_key;
+        assert_eq!(set.user_errors, vec![]);
+        assert!(set.provider.unwrap().api_key_set_in_kiln);
 
         // A copy of the database does not give the key away.
         let row = kiln::entity::provider_secret::Entity::find_by_id("gateway".to_owned())
@@ -233,8 +251,8 @@ each_engine! {
             .expect(1)
             .mount(&gw.mock)
             .await;
-        let task = gw.run(json!({ "prompt": "a red kettle", "model": "gw-image" })).await;
-        assert_eq!(task["status"], "SUCCEEDED", "{task}");
+        let task = gw.run(image("a red kettle")).await;
+        assert_eq!(task.status, TaskStatus::Succeeded, "{task:?}");
         gw.stop().await;
     }
 
@@ -247,9 +265,9 @@ each_engine! {
         Mock::given(method("POST")).and(path(IMAGE))
             .respond_with(image_answer(json!([{ "url": format!("{}/results/kettle.png", gw.mock.uri()) }])))
             .mount(&gw.mock).await;
-        let task = gw.run(json!({ "prompt": "a red kettle", "model": "gw-image" })).await;
-        assert_eq!(task["status"], "SUCCEEDED", "{task}");
-        assert_eq!(task["outputs"][0]["checksumSha256"], hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&png)));
+        let task = gw.run(image("a red kettle")).await;
+        assert_eq!(task.status, TaskStatus::Succeeded, "{task:?}");
+        assert_eq!(task.outputs[0].checksum_sha256, Some(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&png))));
         gw.stop().await;
     }
 
@@ -259,10 +277,10 @@ each_engine! {
             .respond_with(image_answer(json!([{ "b64_json": STANDARD.encode(png_bytes()) }])))
             .expect(1)
             .mount(&gw.mock).await;
-        let reference = crate::generation::upload(&gw.app.api, &gw.token, "product.png", png_bytes()).await;
-        let id = reference["referenceAsset"]["id"].clone();
-        let task = gw.run(json!({ "prompt": "the product on marble", "model": "gw-image", "inputType": "IMAGE_TO_IMAGE", "referenceAssetIds": [id] })).await;
-        assert_eq!(task["status"], "SUCCEEDED", "{task}");
+        let reference = gw.app.upload_reference(&gw.token, "product.png", png_bytes()).await;
+        let id = reference.reference_asset.unwrap().id;
+        let task = gw.run(SubmitTaskInput { input_type: ops::InputType::ImageToImage, reference_asset_ids: vec![id], ..image("the product on marble") }).await;
+        assert_eq!(task.status, TaskStatus::Succeeded, "{task:?}");
         let sent = &gw.requests_to("/v1/images/edits").await[0];
         let content_type = sent.headers.get("content-type").unwrap().to_str().unwrap().to_owned();
         assert!(content_type.starts_with("multipart/form-data"), "{content_type}");
@@ -295,13 +313,13 @@ each_engine! {
             .respond_with(ResponseTemplate::new(200).set_body_bytes(mp4_bytes()))
             .mount(&gw.mock).await;
 
-        let task = gw.run(json!({ "prompt": "waves", "model": "gw-video", "inputType": "TEXT_TO_VIDEO" })).await;
-        assert_eq!(task["status"], "SUCCEEDED", "{task}");
-        assert_eq!(task["upstreamTaskId"], "video_123");
-        let raw: Vec<_> = task["history"].as_array().unwrap().iter().map(|h| h["upstreamStatus"].clone()).collect();
-        assert_eq!(raw, vec![Value::Null, json!("queued"), json!("in_progress"), json!("completed")]);
-        let output = &task["outputs"][0];
-        assert_eq!((output["format"].clone(), output["mimeType"].clone()), (json!("mp4"), json!("video/mp4")));
+        let task = gw.run(video("waves", "gw-video")).await;
+        assert_eq!(task.status, TaskStatus::Succeeded, "{task:?}");
+        assert_eq!(task.upstream_task_id.as_deref(), Some("video_123"));
+        let raw: Vec<_> = task.history.iter().map(|h| h.upstream_status.as_deref()).collect();
+        assert_eq!(raw, vec![None, Some("queued"), Some("in_progress"), Some("completed")]);
+        let output = &task.outputs[0];
+        assert_eq!((output.format.as_str(), output.mime_type.as_deref()), ("mp4", Some("video/mp4")));
         let sent = &gw.requests_to("/v1/videos").await[0];
         let body = String::from_utf8_lossy(&sent.body);
         assert!(body.contains("name=\"seconds\"\r\n\r\n4\r\n"), "seconds goes as a string: {body}");
@@ -324,8 +342,8 @@ each_engine! {
         Mock::given(method("GET")).and(path("/cdn/t-9.mp4"))
             .respond_with(ResponseTemplate::new(200).set_body_bytes(mp4_bytes()))
             .mount(&gw.mock).await;
-        let task = gw.run(json!({ "prompt": "a dancer", "model": "na-video", "inputType": "TEXT_TO_VIDEO" })).await;
-        assert_eq!(task["status"], "SUCCEEDED", "an unknown status is not a failure: {task}");
+        let task = gw.run(video("a dancer", "na-video")).await;
+        assert_eq!(task.status, TaskStatus::Succeeded, "an unknown status is not a failure: {task:?}");
         assert_eq!(gw.requests_to("/v1/video/generations/t-9").await.len(), 3);
         gw.stop().await;
     }
@@ -333,17 +351,17 @@ each_engine! {
     async fn http_errors_fail_with_their_class_and_the_upstream_message(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
         for (prompt, status, code, message, reason) in [
-            ("bad size", 400, "invalid_value", "Invalid size '7x7'", "INVALID_PARAMS"),
-            ("forbidden topic", 400, "moderation_blocked", "Your request was rejected by the safety system", "CONTENT_POLICY"),
-            ("no money", 402, "payment_required", "Insufficient balance", "QUOTA"),
-            ("no quota", 429, "insufficient_quota", "You exceeded your current quota", "QUOTA"),
+            ("bad size", 400, "invalid_value", "Invalid size '7x7'", FailureReason::InvalidParams),
+            ("forbidden topic", 400, "moderation_blocked", "Your request was rejected by the safety system", FailureReason::ContentPolicy),
+            ("no money", 402, "payment_required", "Insufficient balance", FailureReason::Quota),
+            ("no quota", 429, "insufficient_quota", "You exceeded your current quota", FailureReason::Quota),
         ] {
             Mock::given(method("POST")).and(path(IMAGE)).and(body_partial_json(json!({ "prompt": prompt })))
                 .respond_with(error_answer(status, code, message))
                 .mount(&gw.mock).await;
-            let task = gw.run(json!({ "prompt": prompt, "model": "gw-image" })).await;
-            assert_eq!((task["status"].clone(), task["failureReason"].clone()), (json!("FAILED"), json!(reason)), "{prompt}");
-            let failure = task["failureMessage"].as_str().unwrap();
+            let task = gw.run(image(prompt)).await;
+            assert_eq!((task.status, task.failure_reason), (TaskStatus::Failed, Some(reason)), "{prompt}");
+            let failure = task.failure_message.as_deref().unwrap();
             assert!(failure.contains(&status.to_string()) && failure.contains(message), "{failure}");
         }
         assert_eq!(gw.requests_to(IMAGE).await.len(), 4, "none was retried");
@@ -355,9 +373,9 @@ each_engine! {
         Mock::given(method("POST")).and(path(IMAGE))
             .respond_with(error_answer(401, "invalid_api_key", "Incorrect API key provided"))
             .mount(&gw.mock).await;
-        let task = gw.run(json!({ "prompt": "a kettle", "model": "gw-image" })).await;
-        assert_eq!(task["failureReason"], "UPSTREAM_ERROR");
-        assert!(!task.to_string().contains(API_KEY));
+        let task = gw.run(image("a kettle")).await;
+        assert_eq!(task.failure_reason, Some(FailureReason::UpstreamError));
+        assert!(!format!("{task:?}").contains(API_KEY));
         gw.stop().await;
     }
 
@@ -370,8 +388,8 @@ each_engine! {
             .respond_with(image_answer(json!([{ "b64_json": STANDARD.encode(png_bytes()) }])))
             .with_priority(2).mount(&gw.mock).await;
         let started = std::time::Instant::now();
-        let task = gw.run(json!({ "prompt": "a kettle", "model": "gw-image" })).await;
-        assert_eq!(task["status"], "SUCCEEDED");
+        let task = gw.run(image("a kettle")).await;
+        assert_eq!(task.status, TaskStatus::Succeeded);
         assert_eq!(gw.requests_to(IMAGE).await.len(), 2);
         assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was honoured");
         gw.stop().await;
@@ -387,8 +405,8 @@ each_engine! {
         Mock::given(method("POST")).and(path(IMAGE))
             .respond_with(image_answer(json!([{ "b64_json": STANDARD.encode(png_bytes()) }])))
             .with_priority(2).mount(&gw.mock).await;
-        let task = gw.run(json!({ "prompt": "a kettle", "model": "gw-image" })).await;
-        assert_eq!(task["status"], "SUCCEEDED", "{task}");
+        let task = gw.run(image("a kettle")).await;
+        assert_eq!(task.status, TaskStatus::Succeeded, "{task:?}");
         assert_eq!(gw.requests_to(IMAGE).await.len(), 3);
         gw.stop().await;
     }
@@ -398,10 +416,9 @@ each_engine! {
         Mock::given(method("POST")).and(path(IMAGE))
             .respond_with(image_answer(json!([{ "b64_json": STANDARD.encode(png_bytes()) }])).set_delay(Duration::from_secs(4)))
             .mount(&gw.mock).await;
-        let task = gw.run(json!({ "prompt": "a kettle", "model": "gw-image" })).await;
-        assert_eq!((task["status"].clone(), task["failureReason"].clone()), (json!("FAILED"), json!("UPSTREAM_ERROR")));
-        let flags = gw.app.graphql_ok(Some(&gw.token), "query($id: ID!) { task(id: $id) { needsReconciliation } }", json!({ "id": task["id"] })).await;
-        assert_eq!(flags["task"]["needsReconciliation"], true);
+        let task = gw.run(image("a kettle")).await;
+        assert_eq!((task.status.clone(), task.failure_reason.clone()), (TaskStatus::Failed, Some(FailureReason::UpstreamError)));
+        assert!(task.needs_reconciliation);
         assert_eq!(gw.requests_to(IMAGE).await.len(), 1, "never re-posted blindly");
         gw.stop().await;
     }
@@ -414,8 +431,8 @@ each_engine! {
         Mock::given(method("POST")).and(path(IMAGE))
             .respond_with(image_answer(json!([{ "b64_json": STANDARD.encode(png_bytes()) }])))
             .with_priority(2).mount(&gw.mock).await;
-        let task = gw.run(json!({ "prompt": "a kettle", "model": "gw-image" })).await;
-        assert_eq!(task["status"], "SUCCEEDED", "{task}");
+        let task = gw.run(image("a kettle")).await;
+        assert_eq!(task.status, TaskStatus::Succeeded, "{task:?}");
         let sent = gw.requests_to(IMAGE).await;
         assert_eq!(sent.len(), 2);
         let keys: Vec<_> = sent.iter().map(|r| r.headers.get("idempotency-key").unwrap().to_str().unwrap().to_owned()).collect();
@@ -428,9 +445,9 @@ each_engine! {
         Mock::given(method("POST")).and(path(IMAGE))
             .respond_with(ResponseTemplate::new(200).set_body_string("{\"data\": [ oops"))
             .mount(&gw.mock).await;
-        let task = gw.run(json!({ "prompt": "a kettle", "model": "gw-image" })).await;
-        assert_eq!(task["failureReason"], "UPSTREAM_ERROR");
-        assert!(task["failureMessage"].as_str().unwrap().contains("malformed JSON"));
+        let task = gw.run(image("a kettle")).await;
+        assert_eq!(task.failure_reason, Some(FailureReason::UpstreamError));
+        assert!(task.failure_message.as_deref().unwrap().contains("malformed JSON"));
 
         Mock::given(method("POST")).and(path("/v1/videos"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": "video_7", "status": "queued" })))
@@ -444,8 +461,8 @@ each_engine! {
         Mock::given(method("GET")).and(path("/v1/videos/video_7/content"))
             .respond_with(ResponseTemplate::new(200).set_body_bytes(mp4_bytes()))
             .mount(&gw.mock).await;
-        let video = gw.run(json!({ "prompt": "waves", "model": "gw-video", "inputType": "TEXT_TO_VIDEO" })).await;
-        assert_eq!(video["status"], "SUCCEEDED", "{video}");
+        let video = gw.run(video("waves", "gw-video")).await;
+        assert_eq!(video.status, TaskStatus::Succeeded, "{video:?}");
         gw.stop().await;
     }
 
@@ -457,10 +474,10 @@ each_engine! {
         Mock::given(method("GET")).and(path("/results/gone.png"))
             .respond_with(ResponseTemplate::new(404).set_body_string("NoSuchKey"))
             .mount(&gw.mock).await;
-        let task = gw.run(json!({ "prompt": "a kettle", "model": "gw-image" })).await;
-        assert_eq!(task["failureReason"], "DOWNLOAD_FAILED", "{task}");
-        assert_eq!(task["charged"], true);
-        assert_eq!(task["actualCost"]["amount"], "0.011", "charged once");
+        let task = gw.run(image("a kettle")).await;
+        assert_eq!(task.failure_reason, Some(FailureReason::DownloadFailed), "{task:?}");
+        assert!(task.charged);
+        assert_eq!(task.actual_cost.as_ref().unwrap().amount, "0.011", "charged once");
         assert_eq!(gw.requests_to(IMAGE).await.len(), 1, "never generated again");
         gw.stop().await;
     }
@@ -470,9 +487,9 @@ each_engine! {
         Mock::given(method("POST")).and(path(IMAGE))
             .respond_with(image_answer(json!([{ "url": "http://169.254.169.254/latest/meta-data/iam" }])))
             .mount(&gw.mock).await;
-        let task = gw.run(json!({ "prompt": "a kettle", "model": "gw-image" })).await;
-        assert_eq!(task["failureReason"], "DOWNLOAD_FAILED");
-        assert!(task["failureMessage"].as_str().unwrap().contains("169.254.169.254"), "{task}");
+        let task = gw.run(image("a kettle")).await;
+        assert_eq!(task.failure_reason, Some(FailureReason::DownloadFailed));
+        assert!(task.failure_message.as_deref().unwrap().contains("169.254.169.254"), "{task:?}");
         gw.stop().await;
     }
 }
@@ -496,10 +513,12 @@ async fn a_connection_reset_during_a_create_is_set_aside_not_resent() {
         profile.base_url = format!("http://{address}")
     })
     .await;
-    let task = gw
-        .run(json!({ "prompt": "a kettle", "model": "gw-image" }))
-        .await;
-    assert_eq!(task["failureReason"], "UPSTREAM_ERROR", "{task}");
+    let task = gw.run(image("a kettle")).await;
+    assert_eq!(
+        task.failure_reason,
+        Some(FailureReason::UpstreamError),
+        "{task:?}"
+    );
     assert_eq!(
         accepted.load(std::sync::atomic::Ordering::SeqCst),
         1,
@@ -513,19 +532,18 @@ async fn the_catalogue_says_which_gateway_runs_each_model() {
     let gw = Gateway::start(Engine::Sqlite, |_| {}).await;
     let models = gw
         .app
-        .graphql_ok(Some(&gw.token), "{ models { id provider } }", json!({}))
-        .await;
+        .op::<ops::Models>(Some(&gw.token), ops::models::Variables)
+        .await
+        .models;
     let provider_of = |id: &str| {
-        models["models"]
-            .as_array()
-            .unwrap()
+        models
             .iter()
-            .find(|m| m["id"] == id)
-            .map(|m| m["provider"].clone())
+            .find(|m| m.id == id)
+            .map(|m| m.provider.as_str())
     };
-    assert_eq!(provider_of("gw-image"), Some(json!("gateway")));
-    assert_eq!(provider_of("na-video"), Some(json!("newapi")));
+    assert_eq!(provider_of("gw-image"), Some("gateway"));
+    assert_eq!(provider_of("na-video"), Some("newapi"));
     let simulated = default_models()[0].id.clone();
-    assert_eq!(provider_of(&simulated), Some(json!("simulated")));
+    assert_eq!(provider_of(&simulated), Some("simulated"));
     gw.stop().await;
 }

@@ -1,49 +1,32 @@
 //! The full parameter model, video, references, and draft → final.
 
 use sea_orm::EntityTrait;
-use serde_json::{Value, json};
 
-use crate::helpers::{Api, both_engines};
+use crate::helpers::both_engines;
+use crate::ops::submit_task::{SubmitTaskInput, SubmitTaskSubmitTask};
+use crate::ops::{
+    self, AspectRatio, CameraMotion, InputType, LicenceStatus, LineageKind, MediaKind, Quality,
+    Stage, TaskKind, TaskStatus, TransitionCause, UserErrorCode, field, promote_task, task_input,
+};
 
 /// The user errors of a submit, as (field, code) pairs.
-fn problems(payload: &Value) -> Vec<(Value, Value)> {
-    payload["userErrors"]
-        .as_array()
-        .unwrap_or(&Vec::new())
+fn problems(payload: &SubmitTaskSubmitTask) -> Vec<(Option<Vec<String>>, UserErrorCode)> {
+    payload
+        .user_errors
         .iter()
-        .map(|e| (e["field"].clone(), e["code"].clone()))
+        .map(|e| (e.field.clone(), e.code.clone()))
         .collect()
 }
 
-/// Uploads `bytes` as a reference through a GraphQL multipart request.
-pub async fn upload(api: &Api, token: &str, filename: &str, bytes: Vec<u8>) -> Value {
-    let operations = json!({
-        "query": "mutation($input: UploadReferenceAssetInput!) { uploadReferenceAsset(input: $input) {
-            referenceAsset { id kind mimeType width height filename licenceStatus thumbnailUrl url }
-            userErrors { field code message } } }",
-        "variables": { "input": { "file": null, "licenceStatus": "OWNED", "source": "studio shoot" } },
-    });
-    let form = reqwest::multipart::Form::new()
-        .text("operations", operations.to_string())
-        .text("map", json!({ "0": ["variables.input.file"] }).to_string())
-        .part(
-            "0",
-            reqwest::multipart::Part::bytes(bytes)
-                .file_name(filename.to_owned())
-                .mime_str("image/png")
-                .unwrap(),
-        );
-    let response = api
-        .client
-        .post(api.url("/graphql"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let body: Value = response.json().await.unwrap();
-    assert!(body.get("errors").is_none(), "{body}");
-    body["data"]["uploadReferenceAsset"].clone()
+/// A promotion of `draft_id` with `overrides`.
+fn promote(draft_id: &str, overrides: promote_task::PromoteOverrides) -> promote_task::Variables {
+    promote_task::Variables {
+        input: promote_task::PromoteTaskInput {
+            draft_id: draft_id.to_owned(),
+            overrides,
+            ..Default::default()
+        },
+    }
 }
 
 fn png(width: u32, height: u32) -> Vec<u8> {
@@ -58,144 +41,137 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 both_engines! {
     async fn a_video_task_produces_an_animated_clip_of_the_asked_length(app) {
         let token = app.admin_token().await;
-        let payload = app.submit(&token, json!({ "prompt": "waves at dusk", "inputType": "TEXT_TO_VIDEO", "cameraMotion": "PAN_LEFT" })).await;
-        assert_eq!(payload["userErrors"], json!([]));
-        assert_eq!(payload["task"]["kind"], "VIDEO");
-        let id = payload["task"]["id"].as_str().unwrap().to_owned();
-        let task = app.wait_until_finished(&token, &id).await;
-        assert_eq!(task["status"], "SUCCEEDED");
-        let clip = &task["outputs"][0];
-        assert_eq!((clip["format"].clone(), clip["mimeType"].clone()), (json!("gif"), json!("image/gif")));
-        assert_eq!(clip["durationMs"], 4000, "a draft clip lasts 4 s");
-        let bytes = app.get(clip["url"].as_str().unwrap(), None).await.bytes().await.unwrap();
+        let payload = app.submit(&token, SubmitTaskInput { input_type: InputType::TextToVideo, camera_motion: Some(CameraMotion::PanLeft), ..task_input("waves at dusk") }).await;
+        assert_eq!(payload.user_errors, vec![]);
+        let task = payload.task.unwrap();
+        assert_eq!(task.kind, TaskKind::Video);
+        let task = app.wait_until_finished(&token, &task.id).await;
+        assert_eq!(task.status, TaskStatus::Succeeded);
+        let clip = &task.outputs[0];
+        assert_eq!((clip.format.as_str(), clip.mime_type.as_deref()), ("gif", Some("image/gif")));
+        assert_eq!(clip.duration_ms, Some(4000), "a draft clip lasts 4 s");
+        let bytes = app.get(clip.url.as_deref().unwrap(), None).await.bytes().await.unwrap();
         assert_eq!(&bytes[..6], b"GIF89a");
     }
 
     async fn every_broken_rule_is_a_user_error_on_its_field(app) {
         let token = app.admin_token().await;
         let cases = [
-            (json!({ "prompt": "the kettle steams", "inputType": "IMAGE_TO_VIDEO" }), json!(["input", "referenceAssetIds"]), "REQUIRED"),
-            (json!({ "prompt": "waves", "inputType": "TEXT_TO_VIDEO", "stage": "FINAL", "durationSeconds": 7 }), json!(["input", "durationSeconds"]), "UNSUPPORTED"),
-            (json!({ "prompt": "a kettle", "count": 9 }), json!(["input", "count"]), "OUT_OF_RANGE"),
-            (json!({ "prompt": "a kettle", "quality": "HIGH" }), json!(["input", "quality"]), "STAGE_LIMIT"),
-            (json!({ "prompt": "a kettle", "size": "333x333" }), json!(["input", "size"]), "UNSUPPORTED"),
-            (json!({ "prompt": "a kettle", "model": "no-such-model" }), json!(["input", "model"]), "UNSUPPORTED"),
-            (json!({ "prompt": "a kettle", "durationSeconds": 4 }), json!(["input", "durationSeconds"]), "INVALID"),
-            (json!({ "prompt": "x".repeat(4001) }), json!(["input", "prompt"]), "TOO_LONG"),
-            (json!({ "prompt": "a kettle", "referenceAssetIds": ["bm9wZQ"] }), json!(["input", "referenceAssetIds"]), "NOT_FOUND"),
+            (SubmitTaskInput { input_type: InputType::ImageToVideo, ..task_input("the kettle steams") }, field(&["input", "referenceAssetIds"]), UserErrorCode::Required),
+            (SubmitTaskInput { input_type: InputType::TextToVideo, stage: Stage::Final, duration_seconds: Some(7), ..task_input("waves") }, field(&["input", "durationSeconds"]), UserErrorCode::Unsupported),
+            (SubmitTaskInput { count: Some(9), ..task_input("a kettle") }, field(&["input", "count"]), UserErrorCode::OutOfRange),
+            (SubmitTaskInput { quality: Some(Quality::High), ..task_input("a kettle") }, field(&["input", "quality"]), UserErrorCode::StageLimit),
+            (SubmitTaskInput { size: Some("333x333".into()), ..task_input("a kettle") }, field(&["input", "size"]), UserErrorCode::Unsupported),
+            (SubmitTaskInput { model: Some("no-such-model".into()), ..task_input("a kettle") }, field(&["input", "model"]), UserErrorCode::Unsupported),
+            (SubmitTaskInput { duration_seconds: Some(4), ..task_input("a kettle") }, field(&["input", "durationSeconds"]), UserErrorCode::Invalid),
+            (task_input("x".repeat(4001)), field(&["input", "prompt"]), UserErrorCode::TooLong),
+            (SubmitTaskInput { reference_asset_ids: vec!["bm9wZQ".into()], ..task_input("a kettle") }, field(&["input", "referenceAssetIds"]), UserErrorCode::NotFound),
         ];
         for (input, field, code) in cases {
             let payload = app.submit(&token, input.clone()).await;
-            assert!(payload["task"].is_null(), "{input}");
-            assert_eq!(problems(&payload), vec![(field, json!(code))], "{input}");
+            assert!(payload.task.is_none(), "{input:?}");
+            assert_eq!(problems(&payload), vec![(field, code)], "{input:?}");
         }
-        let list = app.graphql_ok(Some(&token), "{ tasks { edges { node { id } } } }", json!({})).await;
-        assert_eq!(list["tasks"]["edges"], json!([]), "nothing was stored");
+        let list = app.op::<ops::Tasks>(Some(&token), ops::tasks::Variables { first: 20, after: None, filter: None }).await;
+        assert_eq!(list.tasks.edges, vec![], "nothing was stored");
     }
 
     async fn a_reference_upload_is_checked_by_content_and_starts_an_image_to_image_task(app) {
         let token = app.admin_token().await;
         let bytes = png(300, 200);
-        let uploaded = upload(&app.api, &token, "../../logo.png", bytes.clone()).await;
-        assert_eq!(uploaded["userErrors"], json!([]));
-        let reference = &uploaded["referenceAsset"];
-        assert_eq!((reference["kind"].clone(), reference["mimeType"].clone()), (json!("IMAGE"), json!("image/png")));
-        assert_eq!((reference["width"].clone(), reference["height"].clone()), (json!(300), json!(200)));
-        assert_eq!(reference["filename"], "logo.png");
-        let stored = app.get(reference["url"].as_str().unwrap(), None).await.bytes().await.unwrap();
+        let uploaded = app.upload_reference(&token, "../../logo.png", bytes.clone()).await;
+        assert_eq!(uploaded.user_errors, vec![]);
+        let reference = uploaded.reference_asset.unwrap();
+        assert_eq!((reference.kind.clone(), reference.mime_type.as_str()), (MediaKind::Image, "image/png"));
+        assert_eq!((reference.width, reference.height), (Some(300), Some(200)));
+        assert_eq!(reference.filename, "logo.png");
+        let stored = app.get(&reference.url, None).await.bytes().await.unwrap();
         assert_eq!(stored.to_vec(), bytes);
 
         // The same file again is the same reference.
-        let again = upload(&app.api, &token, "copy.png", bytes).await;
-        assert_eq!(again["referenceAsset"]["id"], reference["id"]);
+        let again = app.upload_reference(&token, "copy.png", bytes).await;
+        assert_eq!(again.reference_asset.unwrap().id, reference.id);
 
-        let payload = app.submit(&token, json!({ "prompt": "the kettle, in red", "inputType": "IMAGE_TO_IMAGE", "referenceAssetIds": [reference["id"]] })).await;
-        assert_eq!(payload["userErrors"], json!([]));
-        let id = payload["task"]["id"].as_str().unwrap().to_owned();
-        assert_eq!(app.wait_until_finished(&token, &id).await["status"], "SUCCEEDED");
-        let refs = app.graphql_ok(Some(&token), "query($id: ID!) { task(id: $id) { references { id } } }", json!({ "id": id })).await;
-        assert_eq!(refs["task"]["references"][0]["id"], reference["id"]);
+        let payload = app.submit(&token, SubmitTaskInput { input_type: InputType::ImageToImage, reference_asset_ids: vec![reference.id.clone()], ..task_input("the kettle, in red") }).await;
+        assert_eq!(payload.user_errors, vec![]);
+        let id = payload.task.unwrap().id;
+        assert_eq!(app.wait_until_finished(&token, &id).await.status, TaskStatus::Succeeded);
+        let task = app.task(&token, &id).await;
+        assert_eq!(task.references[0].id, reference.id);
     }
 
     async fn a_file_that_is_not_an_image_or_video_is_refused_whatever_its_name(app) {
         let token = app.admin_token().await;
-        let payload = upload(&app.api, &token, "innocent.png", b"#!/bin/sh\nrm -rf /\n".to_vec()).await;
-        assert!(payload["referenceAsset"].is_null());
-        assert_eq!(payload["userErrors"][0]["code"], "UNSUPPORTED");
-        let empty = upload(&app.api, &token, "empty.png", Vec::new()).await;
-        assert_eq!(empty["userErrors"][0]["code"], "REQUIRED");
+        let payload = app.upload_reference(&token, "innocent.png", b"#!/bin/sh\nrm -rf /\n".to_vec()).await;
+        assert!(payload.reference_asset.is_none());
+        assert_eq!(payload.user_errors[0].code, UserErrorCode::Unsupported);
+        let empty = app.upload_reference(&token, "empty.png", Vec::new()).await;
+        assert_eq!(empty.user_errors[0].code, UserErrorCode::Required);
     }
 
     async fn a_succeeded_draft_is_promoted_to_a_linked_final_with_its_seed(app) {
         let token = app.admin_token().await;
-        let draft = app.submit(&token, json!({ "prompt": "a red kettle", "seed": 1234 })).await;
-        let draft_id = draft["task"]["id"].as_str().unwrap().to_owned();
+        let draft_id = app.submit_ok(&token, SubmitTaskInput { seed: Some(1234), ..task_input("a red kettle") }).await;
 
         // Not yet succeeded: refused.
-        let early = app.graphql_ok(Some(&token), "mutation($id: ID!) { promoteTask(input: { draftId: $id }) { task { id } userErrors { code } } }", json!({ "id": draft_id })).await;
-        assert_eq!(early["promoteTask"]["userErrors"][0]["code"], "INVALID_STATE");
+        let early = app.op::<ops::PromoteTask>(Some(&token), promote(&draft_id, Default::default())).await;
+        assert_eq!(early.promote_task.user_errors[0].code, UserErrorCode::InvalidState);
 
         app.wait_until_finished(&token, &draft_id).await;
-        let promoted = app.graphql_ok(Some(&token), "mutation($id: ID!) { promoteTask(input: { draftId: $id, overrides: { quality: HIGH, count: 3 } }) {
-            task { id stage seed quality count lineage parent { id } } userErrors { field code message } } }", json!({ "id": draft_id })).await;
-        let final_task = &promoted["promoteTask"]["task"];
-        assert_eq!(promoted["promoteTask"]["userErrors"], json!([]));
-        assert_eq!((final_task["stage"].clone(), final_task["lineage"].clone()), (json!("FINAL"), json!("PROMOTION")));
-        assert_eq!((final_task["seed"].clone(), final_task["quality"].clone(), final_task["count"].clone()), (json!(1234), json!("HIGH"), json!(3)));
-        assert_eq!(final_task["parent"]["id"], draft_id.as_str());
+        let overrides = promote_task::PromoteOverrides { quality: Some(Quality::High), count: Some(3), ..Default::default() };
+        let promoted = app.op::<ops::PromoteTask>(Some(&token), promote(&draft_id, overrides)).await.promote_task;
+        assert_eq!(promoted.user_errors, vec![]);
+        let final_task = promoted.task.unwrap();
+        assert_eq!((final_task.stage.clone(), final_task.lineage.clone()), (Stage::Final, Some(LineageKind::Promotion)));
+        assert_eq!((final_task.seed, final_task.quality.clone(), final_task.count), (Some(1234), Some(Quality::High), 3));
+        assert_eq!(final_task.parent.unwrap().id, draft_id);
 
-        let final_id = final_task["id"].as_str().unwrap().to_owned();
+        let final_id = final_task.id;
         let done = app.wait_until_finished(&token, &final_id).await;
-        assert_eq!(done["status"], "SUCCEEDED");
-        assert_eq!(done["outputs"].as_array().unwrap().len(), 3);
+        assert_eq!(done.status, TaskStatus::Succeeded);
+        assert_eq!(done.outputs.len(), 3);
         let draft = app.task(&token, &draft_id).await;
-        assert_eq!(draft["children"], json!([{ "id": final_id, "stage": "FINAL" }]));
+        let children: Vec<_> = draft.children.iter().map(|c| (c.id.as_str(), c.stage.clone())).collect();
+        assert_eq!(children, vec![(final_id.as_str(), Stage::Final)]);
     }
 
     async fn a_draft_of_any_shape_is_promoted_at_the_size_it_was_made(app) {
         let token = app.admin_token().await;
-        let draft = app.submit(&token, json!({ "prompt": "a wide kettle", "aspectRatio": "LANDSCAPE_4_3" })).await;
-        let draft_id = draft["task"]["id"].as_str().unwrap().to_owned();
+        let draft_id = app.submit_ok(&token, SubmitTaskInput { aspect_ratio: Some(AspectRatio::Landscape43), ..task_input("a wide kettle") }).await;
         app.wait_until_finished(&token, &draft_id).await;
-        let promoted = app.graphql_ok(Some(&token), "mutation($id: ID!) { promoteTask(input: { draftId: $id }) { task { size } userErrors { field message } } }", json!({ "id": draft_id })).await;
-        assert_eq!(promoted["promoteTask"]["userErrors"], json!([]));
-        assert_eq!(promoted["promoteTask"]["task"]["size"], "1536x1024");
+        let promoted = app.op::<ops::PromoteTask>(Some(&token), promote(&draft_id, Default::default())).await.promote_task;
+        assert_eq!(promoted.user_errors, vec![]);
+        assert_eq!(promoted.task.unwrap().size.as_deref(), Some("1536x1024"));
     }
 
     async fn a_failed_task_is_retried_as_a_new_linked_attempt(app) {
         let token = app.admin_token().await;
-        let payload = app.submit(&token, json!({ "prompt": "a kettle #fail:upstream_error", "seed": 5 })).await;
-        let id = payload["task"]["id"].as_str().unwrap().to_owned();
-        assert_eq!(app.wait_until_finished(&token, &id).await["status"], "FAILED");
-        let retried = app.graphql_ok(Some(&token), "mutation($id: ID!) { retryTask(input: { taskId: $id }) { task { id lineage seed parent { id } } userErrors { code } } }", json!({ "id": id })).await;
-        let retry = &retried["retryTask"]["task"];
-        assert_ne!(retry["id"], id.as_str());
-        assert_eq!((retry["lineage"].clone(), retry["seed"].clone()), (json!("RETRY"), json!(5)));
-        assert_eq!(retry["parent"]["id"], id.as_str());
+        let id = app.submit_ok(&token, SubmitTaskInput { seed: Some(5), ..task_input("a kettle #fail:upstream_error") }).await;
+        assert_eq!(app.wait_until_finished(&token, &id).await.status, TaskStatus::Failed);
+        let retried = app.op::<ops::RetryTask>(Some(&token), ops::retry_task::Variables { id: id.clone() }).await;
+        let retry = retried.retry_task.task.unwrap();
+        assert_ne!(retry.id, id);
+        assert_eq!((retry.lineage, retry.seed), (Some(LineageKind::Retry), Some(5)));
+        assert_eq!(retry.parent.unwrap().id, id);
         // The original stays as it ended.
-        assert_eq!(app.task(&token, &id).await["status"], "FAILED");
+        assert_eq!(app.task(&token, &id).await.status, TaskStatus::Failed);
         // A live task cannot be retried.
-        let live = app.graphql_ok(Some(&token), "mutation($id: ID!) { retryTask(input: { taskId: $id }) { task { id } userErrors { code } } }", json!({ "id": retry["id"] })).await;
-        assert_eq!(live["retryTask"]["userErrors"][0]["code"], "INVALID_STATE");
+        let live = app.op::<ops::RetryTask>(Some(&token), ops::retry_task::Variables { id: retry.id }).await;
+        assert_eq!(live.retry_task.user_errors[0].code, UserErrorCode::InvalidState);
     }
 
     async fn cancelling_a_running_task_ends_it_and_tells_the_upstream(app) {
         let token = app.admin_token().await;
-        let payload = app.submit(&token, json!({ "prompt": "a kettle #fail:stuck" })).await;
-        let id = payload["task"]["id"].as_str().unwrap().to_owned();
-        let mut updates = app.subscribe(&token, "subscription($id: ID!) { taskUpdated(id: $id) { status } }", json!({ "id": id })).await;
-        loop {
-            let crate::helpers::WsEvent::Next(update) = updates.next_event().await else { panic!("ended early") };
-            if update["data"]["taskUpdated"]["status"] == "PROCESSING" {
-                break;
-            }
-        }
-        let cancelled = app.graphql_ok(Some(&token), "mutation($id: ID!) { cancelTask(input: { taskId: $id }) { task { status failureReason } userErrors { code } } }", json!({ "id": id })).await;
-        assert_eq!(cancelled["cancelTask"]["task"], json!({ "status": "CANCELLED", "failureReason": "CANCELLED" }));
-        let again = app.graphql_ok(Some(&token), "mutation($id: ID!) { cancelTask(input: { taskId: $id }) { task { status } userErrors { code } } }", json!({ "id": id })).await;
-        assert_eq!(again["cancelTask"]["userErrors"][0]["code"], "INVALID_STATE");
+        let id = app.submit_ok(&token, task_input("a kettle #fail:stuck")).await;
+        let mut updates = app.subscribe_op::<ops::TaskUpdated>(&token, ops::task_updated::Variables { id: id.clone() }).await;
+        while updates.next().await.task_updated.status != TaskStatus::Processing {}
+        let cancel = || app.op::<ops::CancelTask>(Some(&token), ops::cancel_task::Variables { id: id.clone() });
+        let cancelled = cancel().await.cancel_task.task.unwrap();
+        assert_eq!((cancelled.status, cancelled.failure_reason), (TaskStatus::Cancelled, Some(ops::FailureReason::Cancelled)));
+        let again = cancel().await;
+        assert_eq!(again.cancel_task.user_errors[0].code, UserErrorCode::InvalidState);
         let task = app.task(&token, &id).await;
-        assert_eq!(task["history"].as_array().unwrap().last().unwrap()["cause"], "CANCELLED");
+        assert_eq!(task.history.last().unwrap().cause, TransitionCause::Cancelled);
         let upstream = kiln::entity::simulated_upstream_task::Entity::find()
             .one(&app.state.db)
             .await
@@ -204,10 +180,6 @@ both_engines! {
         assert!(upstream.cancelled, "the upstream was told to stop");
     }
 }
-
-const IMPORT: &str = "mutation($url: String!) { importReferenceAsset(input: { url: $url, licenceStatus: LICENSED }) {
-    referenceAsset { id kind width height filename source licenceStatus }
-    userErrors { field code message } } }";
 
 crate::helpers::each_engine! {
     async fn a_reference_is_fetched_from_a_link_and_kept_like_an_upload(engine) {
@@ -230,26 +202,36 @@ crate::helpers::each_engine! {
         let token = app.admin_token().await;
         let import = |url: String| {
             let (app, token) = (&app, &token);
-            async move { app.graphql_ok(Some(token), IMPORT, json!({ "url": url })).await["importReferenceAsset"].clone() }
+            async move {
+                let input = ops::import_reference_asset::ImportReferenceAssetInput {
+                    url,
+                    licence_status: LicenceStatus::Licensed,
+                    source: None,
+                    licence_note: None,
+                };
+                app.op::<ops::ImportReferenceAsset>(Some(token), ops::import_reference_asset::Variables { input })
+                    .await
+                    .import_reference_asset
+            }
         };
 
         let url = format!("{}/photos/kettle.png", files.uri());
         let imported = import(url.clone()).await;
-        assert_eq!(imported["userErrors"], json!([]));
-        let reference = &imported["referenceAsset"];
-        assert_eq!((reference["kind"].clone(), reference["width"].clone(), reference["height"].clone()), (json!("IMAGE"), json!(120), json!(80)));
-        assert_eq!(reference["filename"], "kettle.png");
-        assert_eq!(reference["source"], json!(url), "the link is kept as where it came from");
-        assert_eq!(reference["licenceStatus"], "LICENSED");
+        assert_eq!(imported.user_errors, vec![]);
+        let reference = imported.reference_asset.unwrap();
+        assert_eq!((reference.kind.clone(), reference.width, reference.height), (MediaKind::Image, Some(120), Some(80)));
+        assert_eq!(reference.filename, "kettle.png");
+        assert_eq!(reference.source.as_deref(), Some(url.as_str()), "the link is kept as where it came from");
+        assert_eq!(reference.licence_status, LicenceStatus::Licensed);
         // The same file again is the same reference.
-        assert_eq!(import(url).await["referenceAsset"]["id"], reference["id"]);
+        assert_eq!(import(url).await.reference_asset.unwrap().id, reference.id);
 
         let missing = import(format!("{}/missing.png", files.uri())).await;
-        assert_eq!((missing["userErrors"][0]["field"].clone(), missing["userErrors"][0]["code"].clone()), (json!(["input", "url"]), json!("INVALID")));
-        assert!(missing["userErrors"][0]["message"].as_str().unwrap().contains("404"));
+        assert_eq!((missing.user_errors[0].field.clone(), missing.user_errors[0].code.clone()), (crate::ops::field(&["input", "url"]), UserErrorCode::Invalid));
+        assert!(missing.user_errors[0].message.contains("404"));
         let script = import(format!("{}/script.png", files.uri())).await;
-        assert!(script["referenceAsset"].is_null());
-        assert_eq!((script["userErrors"][0]["field"].clone(), script["userErrors"][0]["code"].clone()), (json!(["input", "url"]), json!("UNSUPPORTED")));
+        assert!(script.reference_asset.is_none());
+        assert_eq!((script.user_errors[0].field.clone(), script.user_errors[0].code.clone()), (crate::ops::field(&["input", "url"]), UserErrorCode::Unsupported));
         app.stop().await;
     }
 }

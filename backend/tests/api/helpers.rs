@@ -1,9 +1,13 @@
 //! `TestApp`: a running Kiln on a random port with its own database and data directory,
-//! and typed helpers to talk to it.
+//! and typed helpers to talk to it: [`Api::op`] sends an operation from [`crate::ops`]
+//! and returns its typed data. [`Api::graphql`] (raw text in, `serde_json::Value` out)
+//! stays for the tests that send what no typed client would: malformed or hostile
+//! documents, and raw error shapes.
 
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use graphql_client::GraphQLQuery;
 use kiln::config::Config;
 use kiln::domain::account::{Role, RoleSet};
 use kiln::service::account::{self, NewMember};
@@ -15,6 +19,8 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::ops::{self, TaskStatus, submit_task, task_by_id};
 
 /// Runs each test body once on SQLite and once on PostgreSQL.
 ///
@@ -371,10 +377,7 @@ impl TestApp {
         .await
         .expect("create member");
         let login = self.login(&email, password).await;
-        login["token"]
-            .as_str()
-            .expect("the member signs in")
-            .to_owned()
+        login.token.expect("the member signs in")
     }
 }
 
@@ -391,7 +394,8 @@ impl Api {
         format!("{}{path}", self.base)
     }
 
-    /// Sends a GraphQL operation and returns the whole JSON response.
+    /// Sends a GraphQL document as raw text and returns the whole JSON response: for
+    /// what no typed operation can express (see the module doc).
     pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut request = self
             .client
@@ -404,96 +408,102 @@ impl Api {
         response.json().await.expect("a JSON response")
     }
 
-    /// Like [`TestApp::graphql`], failing the test on any GraphQL error.
-    pub async fn graphql_ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let response = self.graphql(token, query, variables).await;
-        assert!(
-            response.get("errors").is_none(),
-            "unexpected errors: {response:#}"
-        );
-        response["data"].clone()
+    /// Sends the typed operation `Q` and returns its data, failing the test on any
+    /// GraphQL error.
+    pub async fn op<Q: GraphQLQuery>(
+        &self,
+        token: Option<&str>,
+        variables: Q::Variables,
+    ) -> Q::ResponseData {
+        self.try_op::<Q>(token, variables)
+            .await
+            .unwrap_or_else(|errors| panic!("unexpected errors: {errors:#?}"))
     }
 
-    pub async fn login(&self, email: &str, password: &str) -> Value {
-        self.graphql(
-            None,
-            "mutation Login($input: LoginInput!) {
-                login(input: $input) { token expiresAt userErrors { field code message } }
-            }",
-            json!({ "input": { "email": email, "password": password } }),
-        )
-        .await["data"]["login"]
-            .clone()
+    /// Sends the typed operation `Q`: its data, or the GraphQL errors it got instead, for
+    /// tests that check an error's `extensions.code` (see [`code`]).
+    pub async fn try_op<Q: GraphQLQuery>(
+        &self,
+        token: Option<&str>,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, Vec<graphql_client::Error>> {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&request_body::<Q>(variables));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the server answers");
+        // Untyped first: with errors, `data` may be null where the type says it cannot.
+        let response: graphql_client::Response<Value> =
+            response.json().await.expect("a GraphQL response");
+        match response.errors {
+            Some(errors) if !errors.is_empty() => Err(errors),
+            _ => Ok(serde_json::from_value(response.data.unwrap_or_default())
+                .unwrap_or_else(|err| panic!("the data has the operation's shape: {err}"))),
+        }
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> ops::login::LoginLogin {
+        let input = ops::login::LoginInput {
+            email: email.to_owned(),
+            password: password.to_owned(),
+        };
+        self.op::<ops::Login>(None, ops::login::Variables { input })
+            .await
+            .login
     }
 
     /// A token for the administrator of the first team.
     pub async fn admin_token(&self) -> String {
         let login = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        login["token"]
-            .as_str()
-            .expect("the administrator signs in")
-            .to_owned()
+        login.token.expect("the administrator signs in")
     }
 
-    /// Submits an image task and returns the `submitTask` payload.
-    pub async fn submit(&self, token: &str, mut input: Value) -> Value {
-        if input.get("briefId").is_none() {
-            input["briefId"] = json!(self.brief(token).await);
+    /// Submits an image task and returns the `submitTask` payload. An input without a
+    /// brief goes to the user's default brief (see [`Api::brief`]).
+    pub async fn submit(
+        &self,
+        token: &str,
+        mut input: submit_task::SubmitTaskInput,
+    ) -> submit_task::SubmitTaskSubmitTask {
+        if input.brief_id.is_empty() {
+            input.brief_id = self.brief(token).await;
         }
-        self.graphql_ok(
-            Some(token),
-            "mutation Submit($input: SubmitTaskInput!) {
-                submitTask(input: $input) {
-                    task { id status stage kind prompt count seed estimatedCost { amount currency } }
-                    duplicateOf { id }
-                    replayed
-                    userErrors { field code message }
-                }
-            }",
-            json!({ "input": input }),
-        )
-        .await["submitTask"]
-            .clone()
+        self.op::<ops::SubmitTask>(Some(token), submit_task::Variables { input })
+            .await
+            .submit_task
     }
 
-    pub async fn task(&self, token: &str, id: &str) -> Value {
-        self.graphql_ok(
-            Some(token),
-            "query Task($id: ID!) {
-                task(id: $id) {
-                    id status stage kind progress prompt seed upstreamTaskId charged
-                    failureReason failureMessage lineage parent { id } children { id stage }
-                    estimatedCost { amount } actualCost { amount }
-                    outputs { id position format mimeType width height durationMs byteSize checksumSha256 url thumbnailUrl downloadStatus downloadAttempts lastDownloadError }
-                    history { fromStatus toStatus cause upstreamStatus }
-                }
-            }",
-            json!({ "id": id }),
-        )
-        .await["task"]
-            .clone()
+    /// Submits a task and returns its id, failing the test on a user error.
+    pub async fn submit_ok(&self, token: &str, input: submit_task::SubmitTaskInput) -> String {
+        let payload = self.submit(token, input).await;
+        assert!(payload.user_errors.is_empty(), "{payload:#?}");
+        payload.task.expect("a task").id
     }
 
-    /// Polls the task until it is terminal, by subscription rather than sleeping.
-    pub async fn wait_until_finished(&self, token: &str, id: &str) -> Value {
+    pub async fn task(&self, token: &str, id: &str) -> task_by_id::TaskDetail {
+        let id = id.to_owned();
+        self.op::<ops::TaskById>(Some(token), task_by_id::Variables { id: id.clone() })
+            .await
+            .task
+            .unwrap_or_else(|| panic!("task {id} is visible"))
+    }
+
+    /// Waits until the task is terminal, by subscription rather than sleeping, and
+    /// returns it.
+    pub async fn wait_until_finished(&self, token: &str, id: &str) -> task_by_id::TaskDetail {
         let mut subscription = self
-            .subscribe(
+            .subscribe_op::<ops::TaskUpdated>(
                 token,
-                "subscription($id: ID!) { taskUpdated(id: $id) { status } }",
-                json!({ "id": id }),
+                ops::task_updated::Variables { id: id.to_owned() },
             )
             .await;
         loop {
             match subscription.next_event().await {
-                WsEvent::Next(payload) => {
-                    let status = payload["data"]["taskUpdated"]["status"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned();
-                    if ["SUCCEEDED", "FAILED", "CANCELLED"].contains(&status.as_str()) {
-                        break;
-                    }
-                }
+                WsEvent::Next(data) if data.task_updated.status.is_terminal() => break,
+                WsEvent::Next(_) => {}
                 other => panic!("the subscription ended before the task finished: {other:?}"),
             }
         }
@@ -501,12 +511,28 @@ impl Api {
     }
 
     /// Opens a `graphql-transport-ws` connection authenticated with `token` and starts one
-    /// subscription.
+    /// subscription, sent as raw text.
     pub async fn subscribe(&self, token: &str, query: &str, variables: Value) -> WsSubscription {
         let mut ws = WsSubscription::connect(self, json!({ "token": token })).await;
         ws.expect_ack().await;
-        ws.start(query, variables).await;
+        ws.start(json!({ "query": query, "variables": variables }))
+            .await;
         ws
+    }
+
+    /// Like [`Api::subscribe`], for the typed subscription `Q`.
+    pub async fn subscribe_op<Q: GraphQLQuery>(
+        &self,
+        token: &str,
+        variables: Q::Variables,
+    ) -> Subscription<Q> {
+        let mut ws = WsSubscription::connect(self, json!({ "token": token })).await;
+        ws.expect_ack().await;
+        ws.start(request_body::<Q>(variables)).await;
+        Subscription {
+            ws,
+            _operation: std::marker::PhantomData,
+        }
     }
 
     /// Downloads `path` (a signed link or any path) with an optional bearer token.
@@ -524,32 +550,34 @@ impl Api {
         token: &str,
         name: &str,
         budget: Option<&str>,
-        threshold: Option<i32>,
-    ) -> Value {
-        self.graphql_ok(
-            Some(token),
-            "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) {
-                campaign { id name budget { amount currency } }
-                userErrors { field code message } } }",
-            json!({ "input": { "name": name, "budget": budget, "alertThresholdPercent": threshold } }),
-        )
-        .await["createCampaign"]
-            .clone()
+        threshold: Option<i64>,
+    ) -> ops::create_campaign::CreateCampaignCreateCampaign {
+        let input = ops::create_campaign::CreateCampaignInput {
+            name: name.to_owned(),
+            budget: budget.map(str::to_owned),
+            alert_threshold_percent: threshold,
+        };
+        self.op::<ops::CreateCampaign>(Some(token), ops::create_campaign::Variables { input })
+            .await
+            .create_campaign
     }
 
     /// Creates a brief in `campaign_id`; its id.
     pub async fn create_brief(&self, token: &str, campaign_id: &str, title: &str) -> String {
-        let data = self
-            .graphql_ok(
-                Some(token),
-                "mutation($input: CreateBriefInput!) { createBrief(input: $input) { brief { id } userErrors { code message } } }",
-                json!({ "input": { "campaignId": campaign_id, "title": title, "channel": "tmall" } }),
-            )
-            .await;
-        data["createBrief"]["brief"]["id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("a brief: {data}"))
-            .to_owned()
+        let input = ops::create_brief::CreateBriefInput {
+            campaign_id: campaign_id.to_owned(),
+            title: title.to_owned(),
+            purpose: None,
+            channel: Some("tmall".to_owned()),
+        };
+        let payload = self
+            .op::<ops::CreateBrief>(Some(token), ops::create_brief::Variables { input })
+            .await
+            .create_brief;
+        match payload.brief {
+            Some(brief) => brief.id,
+            None => panic!("a brief: {payload:?}"),
+        }
     }
 
     /// A campaign with a budget (or none) and one brief in it: (campaign id, brief id).
@@ -557,15 +585,15 @@ impl Api {
         &self,
         token: &str,
         budget: Option<&str>,
-        threshold: Option<i32>,
+        threshold: Option<i64>,
     ) -> (String, String) {
         let payload = self
             .create_campaign(token, "Spring launch", budget, threshold)
             .await;
-        let campaign_id = payload["campaign"]["id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("a campaign: {payload}"))
-            .to_owned();
+        let campaign_id = match payload.campaign {
+            Some(campaign) => campaign.id,
+            None => panic!("a campaign: {payload:?}"),
+        };
         let brief_id = self.create_brief(token, &campaign_id, "Hero visual").await;
         (campaign_id, brief_id)
     }
@@ -580,6 +608,67 @@ impl Api {
         briefs.insert(token.to_owned(), brief.clone());
         brief
     }
+
+    /// Uploads `bytes` as a reference through a GraphQL multipart request; the
+    /// `uploadReferenceAsset` payload.
+    pub async fn upload_reference(
+        &self,
+        token: &str,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> ops::upload_reference_asset::UploadReferenceAssetUploadReferenceAsset {
+        use ops::upload_reference_asset::{UploadReferenceAssetInput, Variables};
+        let input = UploadReferenceAssetInput {
+            file: (),
+            licence_status: ops::LicenceStatus::Owned,
+            source: Some("studio shoot".to_owned()),
+            licence_note: None,
+        };
+        let operations = request_body::<ops::UploadReferenceAsset>(Variables { input });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": ["variables.input.file"] }).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(filename.to_owned())
+                    .mime_str("image/png")
+                    .unwrap(),
+            );
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("the server answers");
+        let response: graphql_client::Response<
+            <ops::UploadReferenceAsset as GraphQLQuery>::ResponseData,
+        > = response.json().await.expect("a GraphQL response");
+        assert!(response.errors.is_none(), "{:?}", response.errors);
+        response.data.expect("data").upload_reference_asset
+    }
+}
+
+/// The request body for operation `Q`: only the operation and its fragments (see
+/// [`ops::document`]), its name and its variables.
+pub fn request_body<Q: GraphQLQuery>(variables: Q::Variables) -> Value {
+    let body = Q::build_query(variables);
+    json!({
+        "query": ops::document(body.query, body.operation_name),
+        "operationName": body.operation_name,
+        "variables": body.variables,
+    })
+}
+
+impl TaskStatus {
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            TaskStatus::Succeeded | TaskStatus::Failed | TaskStatus::Cancelled
+        )
+    }
 }
 
 impl Drop for TestApp {
@@ -592,26 +681,55 @@ impl Drop for TestApp {
     }
 }
 
-/// What a subscription delivered.
+/// What a subscription delivered: data (raw for [`WsSubscription`], typed for
+/// [`Subscription`]), GraphQL errors, the end, or a closed connection.
 #[derive(Debug)]
-pub enum WsEvent {
-    Next(Value),
-    Error(Value),
+pub enum WsEvent<T = Value> {
+    Next(T),
+    /// An `error` message (the protocol's way for a refused operation) or a `next`
+    /// carrying `errors` (how async-graphql reports them).
+    Errors(Vec<graphql_client::Error>),
     Complete,
     Closed(Option<String>),
 }
 
-impl WsEvent {
-    /// The GraphQL errors the server sent, whichever way: an `error` message (the
-    /// protocol's way for a refused operation) or a `next` carrying `errors` (how
-    /// async-graphql reports them).
-    pub fn errors(&self) -> Option<Value> {
+impl<T> WsEvent<T> {
+    /// The GraphQL errors the server sent, whichever way.
+    pub fn errors(&self) -> Option<&[graphql_client::Error]> {
         match self {
-            WsEvent::Error(errors) => Some(errors.clone()),
-            WsEvent::Next(payload) if payload.get("errors").is_some() => {
-                Some(payload["errors"].clone())
-            }
+            WsEvent::Errors(errors) => Some(errors),
             _ => None,
+        }
+    }
+}
+
+/// A typed subscription: [`WsSubscription`] for operation `Q`.
+pub struct Subscription<Q> {
+    ws: WsSubscription,
+    _operation: std::marker::PhantomData<Q>,
+}
+
+impl<Q: GraphQLQuery> Subscription<Q>
+where
+    Q::ResponseData: std::fmt::Debug,
+{
+    pub async fn next_event(&mut self) -> WsEvent<Q::ResponseData> {
+        match self.ws.next_event().await {
+            WsEvent::Next(data) => WsEvent::Next(
+                serde_json::from_value(data)
+                    .unwrap_or_else(|err| panic!("the data has the operation's shape: {err}")),
+            ),
+            WsEvent::Errors(errors) => WsEvent::Errors(errors),
+            WsEvent::Complete => WsEvent::Complete,
+            WsEvent::Closed(reason) => WsEvent::Closed(reason),
+        }
+    }
+
+    /// The next data, failing the test on anything else.
+    pub async fn next(&mut self) -> Q::ResponseData {
+        match self.next_event().await {
+            WsEvent::Next(data) => data,
+            other => panic!("the subscription ended early: {other:?}"),
         }
     }
 }
@@ -685,20 +803,20 @@ impl WsSubscription {
         assert_eq!(message["type"], "connection_ack", "{message}");
     }
 
-    pub async fn start(&mut self, query: &str, variables: Value) {
-        self.send(json!({
-            "id": "1",
-            "type": "subscribe",
-            "payload": { "query": query, "variables": variables },
-        }))
-        .await;
+    /// Starts subscription "1" with `payload` (`query`, `variables`, …).
+    pub async fn start(&mut self, payload: Value) {
+        self.send(json!({ "id": "1", "type": "subscribe", "payload": payload }))
+            .await;
     }
 
     pub async fn next_event(&mut self) -> WsEvent {
         match self.receive().await {
             Some(message) => match message["type"].as_str() {
-                Some("next") => WsEvent::Next(message["payload"].clone()),
-                Some("error") => WsEvent::Error(message["payload"].clone()),
+                Some("next") if message["payload"].get("errors").is_some() => {
+                    WsEvent::Errors(graphql_errors(&message["payload"]["errors"]))
+                }
+                Some("next") => WsEvent::Next(message["payload"]["data"].clone()),
+                Some("error") => WsEvent::Errors(graphql_errors(&message["payload"])),
                 Some("complete") => WsEvent::Complete,
                 Some("__closed") => WsEvent::Closed(message["reason"].as_str().map(str::to_owned)),
                 _ => panic!("unexpected message {message}"),
@@ -708,7 +826,21 @@ impl WsSubscription {
     }
 }
 
-/// The GraphQL error code of the first error in `response`.
+fn graphql_errors(errors: &Value) -> Vec<graphql_client::Error> {
+    serde_json::from_value(errors.clone()).expect("GraphQL errors")
+}
+
+/// The `extensions.code` of the first of `errors`.
+pub fn code(errors: &[graphql_client::Error]) -> &str {
+    errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|x| x.get("code"))
+        .and_then(Value::as_str)
+        .unwrap_or("<no code>")
+}
+
+/// The GraphQL error code of the first error in a raw `response`.
 pub fn error_code(response: &Value) -> &str {
     response["errors"][0]["extensions"]["code"]
         .as_str()

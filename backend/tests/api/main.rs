@@ -1,8 +1,11 @@
 //! Black-box tests: each starts the real application on port 0 against a fresh database
 //! and talks to it over HTTP and WebSocket, as clients do. Every test runs twice, on
-//! SQLite and on PostgreSQL (see `helpers::both_engines!`).
+//! SQLite and on PostgreSQL (see `helpers::both_engines!`). They call the API through
+//! typed operations (`ops`, from `graphql/*.graphql` checked against `schema.graphql`),
+//! so a schema change that breaks them fails to compile.
 
 mod helpers;
+mod ops;
 
 mod auth;
 mod campaigns;

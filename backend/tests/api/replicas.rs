@@ -1,9 +1,8 @@
 //! Several server processes on one PostgreSQL behave as one Kiln: a subscriber on one
 //! sees what happens through another, and their workers share one queue.
 
-use serde_json::json;
-
-use crate::helpers::{TestApp, WsEvent};
+use crate::helpers::TestApp;
+use crate::ops::{self, TaskEventKind, TaskStatus, task_input};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscription_on_one_process_sees_a_task_submitted_through_another() {
@@ -13,28 +12,28 @@ async fn a_subscription_on_one_process_sees_a_task_submitted_through_another() {
     let b = a.spawn_sibling().await;
     let token = a.admin_token().await;
     let mut events = a
-        .subscribe(
-            &token,
-            "subscription { taskEvents { kind toStatus task { id prompt } } }",
-            json!({}),
-        )
+        .subscribe_op::<ops::TaskEvents>(&token, ops::task_events::Variables)
         .await;
 
-    let payload = b.submit(&token, json!({ "prompt": "made on B" })).await;
-    let id = payload["task"]["id"].clone();
+    let id = b.submit_ok(&token, task_input("made on B")).await;
     let mut seen = Vec::new();
-    while seen.last().map(String::as_str) != Some("SUCCEEDED") {
-        let WsEvent::Next(event) = events.next_event().await else {
-            panic!("the subscription ended")
-        };
-        let event = &event["data"]["taskEvents"];
-        assert_eq!(event["task"]["id"], id);
-        assert_eq!(event["task"]["prompt"], "made on B");
-        if event["kind"] == "TRANSITION" {
-            seen.push(event["toStatus"].as_str().unwrap().to_owned());
+    while seen.last() != Some(&TaskStatus::Succeeded) {
+        let event = events.next().await.task_events;
+        assert_eq!(event.task.id, id);
+        assert_eq!(event.task.prompt, "made on B");
+        if event.kind == TaskEventKind::Transition {
+            seen.push(event.to_status);
         }
     }
-    assert_eq!(seen, ["QUEUED", "SUBMITTED", "PROCESSING", "SUCCEEDED"]);
+    assert_eq!(
+        seen,
+        [
+            TaskStatus::Queued,
+            TaskStatus::Submitted,
+            TaskStatus::Processing,
+            TaskStatus::Succeeded
+        ]
+    );
     b.stop().await;
     a.stop().await;
 }
@@ -53,20 +52,13 @@ async fn another_teams_changes_do_not_cross_over_between_processes() {
         )
         .await;
     let mut theirs = a
-        .subscribe(
-            &stranger,
-            "subscription { taskEvents { task { prompt } } }",
-            json!({}),
-        )
+        .subscribe_op::<ops::TaskEvents>(&stranger, ops::task_events::Variables)
         .await;
-    let secret = b.submit(&owner, json!({ "prompt": "confidential" })).await;
-    b.wait_until_finished(&owner, secret["task"]["id"].as_str().unwrap())
-        .await;
-    b.submit(&stranger, json!({ "prompt": "our own" })).await;
-    let WsEvent::Next(first) = theirs.next_event().await else {
-        panic!("no event")
-    };
-    assert_eq!(first["data"]["taskEvents"]["task"]["prompt"], "our own");
+    let secret = b.submit_ok(&owner, task_input("confidential")).await;
+    b.wait_until_finished(&owner, &secret).await;
+    b.submit(&stranger, task_input("our own")).await;
+    let first = theirs.next().await;
+    assert_eq!(first.task_events.task.prompt, "our own");
     b.stop().await;
     a.stop().await;
 }

@@ -1,5 +1,8 @@
 //! Webhooks both ways: inbound hints from gateways, outbound signed callbacks with
 //! retries, rotation, replay and auto-disabling, and the SSRF guard on every URL.
+//! Webhook bodies are the receivers' JSON, read as `serde_json::Value`; the API is called
+//! through typed operations, except a query for the endpoint's secret, a field the schema
+//! does not have (so that query is sent raw).
 
 use std::time::Duration;
 
@@ -13,7 +16,14 @@ use crate::gateway::{Gateway, mp4_bytes};
 use kiln::domain::account::Role;
 use sea_orm::EntityTrait;
 
-use crate::helpers::{Engine, PATIENCE, TestApp, WsEvent, each_engine, error_code};
+use crate::helpers::{Engine, PATIENCE, Subscription, TestApp, code, each_engine, error_code};
+use crate::ops::submit_task::SubmitTaskInput;
+use crate::ops::webhook_delivery_updated::WebhookDeliveryUpdatedWebhookDeliveryUpdated as DeliveryUpdate;
+use crate::ops::webhook_endpoints::WebhookEndpointsWebhookEndpoints as Endpoint;
+use crate::ops::{
+    self, DeliveryStatus, EndpointDisabledCode, TaskStatus, UserErrorCode, WebhookEventType, field,
+    task_input,
+};
 
 /// A receiver that answers with `answers` in turn (the last one from then on) and hands
 /// every request it gets to the test.
@@ -82,58 +92,116 @@ async fn signed_events(
     events
 }
 
-const DELIVERY_UPDATES: &str = "subscription { webhookDeliveryUpdated { id status } }";
+/// The whole delivery log, live.
+async fn delivery_updates(app: &TestApp, token: &str) -> Subscription<ops::WebhookDeliveryUpdated> {
+    app.subscribe_op::<ops::WebhookDeliveryUpdated>(
+        token,
+        ops::webhook_delivery_updated::Variables { task_id: None },
+    )
+    .await
+}
 
 /// Waits until `n` deliveries have settled (delivered or failed), as the live log tells.
-async fn settled(updates: &mut crate::helpers::WsSubscription, n: usize) -> Vec<Value> {
-    let mut done: Vec<Value> = Vec::new();
+async fn settled(
+    updates: &mut Subscription<ops::WebhookDeliveryUpdated>,
+    n: usize,
+) -> Vec<DeliveryUpdate> {
+    let mut done: Vec<DeliveryUpdate> = Vec::new();
     while done.len() < n {
-        let WsEvent::Next(event) = updates.next_event().await else {
-            panic!("the log subscription ended")
-        };
-        let delivery = event["data"]["webhookDeliveryUpdated"].clone();
-        if delivery["status"] != "PENDING" && !done.iter().any(|d| d["id"] == delivery["id"]) {
+        let delivery = updates.next().await.webhook_delivery_updated;
+        if delivery.status != DeliveryStatus::Pending && !done.iter().any(|d| d.id == delivery.id) {
             done.push(delivery);
         }
     }
     done
 }
 
-const CREATE: &str =
-    "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
-    endpoint { id url enabled eventTypes } secret userErrors { field code message } } }";
-const DELIVERIES: &str = "query { webhookEndpoints { enabled disabledReason disabledCode deliveries { edges { node {
-    id messageId eventType status attempts { statusCode latencyMs responseExcerpt error } } } } } }";
+/// The endpoints with their delivery logs.
+async fn endpoints(app: &TestApp, token: &str) -> Vec<Endpoint> {
+    app.op::<ops::WebhookEndpoints>(Some(token), ops::webhook_endpoints::Variables)
+        .await
+        .webhook_endpoints
+}
 
-async fn endpoint(app: &TestApp, token: &str, url: &str, events: &[&str]) -> (String, String) {
-    let data = app
-        .graphql_ok(
-            Some(token),
-            CREATE,
-            json!({ "input": { "url": url, "eventTypes": events } }),
-        )
-        .await;
-    let payload = &data["createWebhookEndpoint"];
-    assert_eq!(payload["userErrors"], json!([]), "{payload}");
-    (
-        payload["endpoint"]["id"].as_str().unwrap().to_owned(),
-        payload["secret"].as_str().unwrap().to_owned(),
+async fn create_endpoint(
+    app: &TestApp,
+    token: &str,
+    url: &str,
+    events: &[WebhookEventType],
+) -> ops::create_webhook_endpoint::CreateWebhookEndpointCreateWebhookEndpoint {
+    let input = ops::create_webhook_endpoint::CreateWebhookEndpointInput {
+        url: url.to_owned(),
+        event_types: events.to_vec(),
+        description: None,
+    };
+    app.op::<ops::CreateWebhookEndpoint>(
+        Some(token),
+        ops::create_webhook_endpoint::Variables { input },
     )
+    .await
+    .create_webhook_endpoint
+}
+
+/// A new endpoint: (its id, its secret).
+async fn endpoint(
+    app: &TestApp,
+    token: &str,
+    url: &str,
+    events: &[WebhookEventType],
+) -> (String, String) {
+    let payload = create_endpoint(app, token, url, events).await;
+    assert_eq!(payload.user_errors, vec![], "{payload:?}");
+    (payload.endpoint.unwrap().id, payload.secret.unwrap())
+}
+
+/// A task whose changes are sent to `url`.
+fn with_callback(url: &str) -> SubmitTaskInput {
+    SubmitTaskInput {
+        callback_url: Some(url.to_owned()),
+        ..task_input("a kettle")
+    }
+}
+
+/// Whether the team has a callback secret, as the viewer sees it.
+async fn has_callback_secret(app: &TestApp, token: &str) -> bool {
+    let viewer = app
+        .op::<ops::Viewer>(Some(token), ops::viewer::Variables)
+        .await;
+    viewer.viewer.unwrap().team.has_callback_secret
+}
+
+async fn rotate_callback_secret(app: &TestApp, token: &str) -> String {
+    app.op::<ops::RotateCallbackSecret>(Some(token), ops::rotate_callback_secret::Variables)
+        .await
+        .rotate_callback_secret
+        .secret
+}
+
+async fn replay(
+    app: &TestApp,
+    token: &str,
+    id: String,
+) -> ops::replay_webhook_delivery::ReplayWebhookDeliveryReplayWebhookDelivery {
+    app.op::<ops::ReplayWebhookDelivery>(
+        Some(token),
+        ops::replay_webhook_delivery::Variables { id },
+    )
+    .await
+    .replay_webhook_delivery
 }
 
 each_engine! {
     async fn endpoint_events_arrive_signed_per_standard_webhooks(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
         let mut hook = receiver(&gw.mock, "/hook", vec![ResponseTemplate::new(204)]).await;
-        let (_, secret) = endpoint(&gw.app, &gw.token, &format!("{}/hook", gw.mock.uri()), &["TASK_QUEUED", "TASK_SUCCEEDED"]).await;
+        let (_, secret) = endpoint(&gw.app, &gw.token, &format!("{}/hook", gw.mock.uri()), &[WebhookEventType::TaskQueued, WebhookEventType::TaskSucceeded]).await;
         assert!(secret.starts_with("whsec_"));
 
-        let payload = gw.app.submit(&gw.token, json!({ "prompt": "a kettle" })).await;
-        let id = payload["task"]["id"].clone();
+        let id = gw.app.submit_ok(&gw.token, task_input("a kettle")).await;
         let events = signed_events(&mut hook, 2, &secret).await;
         let types: Vec<_> = events.iter().map(|e| e["type"].clone()).collect();
         assert_eq!(types, ["task.queued", "task.succeeded"]);
-        assert!(events.iter().all(|e| e["data"]["id"] == id));
+        assert!(events.iter().all(|e| e["data"]["id"] == id.as_str()));
         // The endpoint's secret cannot be read back, and the database keeps it sealed.
         let endpoints = gw.app.graphql(Some(&gw.token), "{ webhookEndpoints { secret } }", json!({})).await;
         assert_eq!(error_code(&endpoints), "GRAPHQL_VALIDATION_FAILED");
@@ -150,9 +218,9 @@ each_engine! {
             ResponseTemplate::new(429).insert_header("retry-after", "2"),
             ResponseTemplate::new(200).set_body_string("thanks"),
         ]).await;
-        endpoint(&gw.app, &gw.token, &format!("{}/flaky", gw.mock.uri()), &["TASK_QUEUED"]).await;
-        let mut updates = gw.app.subscribe(&gw.token, DELIVERY_UPDATES, json!({})).await;
-        gw.app.submit(&gw.token, json!({ "prompt": "a kettle" })).await;
+        endpoint(&gw.app, &gw.token, &format!("{}/flaky", gw.mock.uri()), &[WebhookEventType::TaskQueued]).await;
+        let mut updates = delivery_updates(&gw.app, &gw.token).await;
+        gw.app.submit(&gw.token, task_input("a kettle")).await;
         let (first, _) = next(&mut hook).await;
         let (second, _) = next(&mut hook).await;
         let second_at = std::time::Instant::now();
@@ -162,86 +230,86 @@ each_engine! {
         assert!(ids.iter().all(|id| *id == ids[0]), "every attempt carries the same webhook-id");
         settled(&mut updates, 1).await;
 
-        let log = gw.app.graphql_ok(Some(&gw.token), DELIVERIES, json!({})).await;
-        let delivery = &log["webhookEndpoints"][0]["deliveries"]["edges"][0]["node"];
-        assert_eq!(delivery["status"], "DELIVERED");
-        let codes: Vec<_> = delivery["attempts"].as_array().unwrap().iter().map(|a| a["statusCode"].clone()).collect();
-        assert_eq!(codes, vec![json!(500), json!(429), json!(200)]);
-        assert_eq!(delivery["attempts"][0]["responseExcerpt"], "database down");
+        let log = endpoints(&gw.app, &gw.token).await;
+        let delivery = &log[0].deliveries.edges[0].node;
+        assert_eq!(delivery.status, DeliveryStatus::Delivered);
+        let codes: Vec<_> = delivery.attempts.iter().map(|a| a.status_code).collect();
+        assert_eq!(codes, vec![Some(500), Some(429), Some(200)]);
+        assert_eq!(delivery.attempts[0].response_excerpt.as_deref(), Some("database down"));
         gw.stop().await;
     }
 
     async fn a_410_disables_the_endpoint(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
         let mut hook = receiver(&gw.mock, "/gone", vec![ResponseTemplate::new(410)]).await;
-        endpoint(&gw.app, &gw.token, &format!("{}/gone", gw.mock.uri()), &["TASK_QUEUED", "TASK_SUCCEEDED"]).await;
-        let mut updates = gw.app.subscribe(&gw.token, DELIVERY_UPDATES, json!({})).await;
-        let payload = gw.app.submit(&gw.token, json!({ "prompt": "a kettle" })).await;
+        endpoint(&gw.app, &gw.token, &format!("{}/gone", gw.mock.uri()), &[WebhookEventType::TaskQueued, WebhookEventType::TaskSucceeded]).await;
+        let mut updates = delivery_updates(&gw.app, &gw.token).await;
+        let id = gw.app.submit_ok(&gw.token, task_input("a kettle")).await;
         next(&mut hook).await;
-        assert_eq!(settled(&mut updates, 1).await[0]["status"], "FAILED");
-        gw.app.wait_until_finished(&gw.token, payload["task"]["id"].as_str().unwrap()).await;
-        let log = gw.app.graphql_ok(Some(&gw.token), DELIVERIES, json!({})).await;
-        let endpoint = &log["webhookEndpoints"][0];
-        assert_eq!(endpoint["enabled"], false);
-        assert!(endpoint["disabledReason"].as_str().unwrap().contains("410"));
-        assert_eq!(endpoint["disabledCode"], "GONE");
+        assert_eq!(settled(&mut updates, 1).await[0].status, DeliveryStatus::Failed);
+        gw.app.wait_until_finished(&gw.token, &id).await;
+        let log = endpoints(&gw.app, &gw.token).await;
+        let endpoint = &log[0];
+        assert!(!endpoint.enabled);
+        assert!(endpoint.disabled_reason.as_deref().unwrap().contains("410"));
+        assert_eq!(endpoint.disabled_code, Some(EndpointDisabledCode::Gone));
         assert!(hook.try_recv().is_err(), "nothing more was sent to a gone endpoint");
         gw.stop().await;
     }
 
     async fn an_admin_turns_an_endpoint_off_and_on_and_the_code_says_who(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
-        let (id, _) = endpoint(&gw.app, &gw.token, &format!("{}/hook", gw.mock.uri()), &["TASK_QUEUED"]).await;
-        let update = "mutation($id: ID!, $on: Boolean!) { updateWebhookEndpoint(input: { endpointId: $id, enabled: $on }) { endpoint { enabled disabledReason disabledCode } userErrors { code } } }";
-        let off = gw.app.graphql_ok(Some(&gw.token), update, json!({ "id": id, "on": false })).await;
-        let endpoint = &off["updateWebhookEndpoint"]["endpoint"];
-        assert_eq!((endpoint["enabled"].clone(), endpoint["disabledCode"].clone()), (json!(false), json!("BY_ADMIN")));
-        let on = gw.app.graphql_ok(Some(&gw.token), update, json!({ "id": id, "on": true })).await;
-        let endpoint = &on["updateWebhookEndpoint"]["endpoint"];
-        assert_eq!(endpoint["enabled"], true);
-        assert!(endpoint["disabledCode"].is_null() && endpoint["disabledReason"].is_null(), "{endpoint}");
+        let (id, _) = endpoint(&gw.app, &gw.token, &format!("{}/hook", gw.mock.uri()), &[WebhookEventType::TaskQueued]).await;
+        let update = |on: bool| {
+            let input = ops::update_webhook_endpoint::UpdateWebhookEndpointInput { endpoint_id: id.clone(), url: None, event_types: None, description: None, enabled: Some(on) };
+            gw.app.op::<ops::UpdateWebhookEndpoint>(Some(&gw.token), ops::update_webhook_endpoint::Variables { input })
+        };
+        let endpoint = update(false).await.update_webhook_endpoint.endpoint.unwrap();
+        assert_eq!((endpoint.enabled, endpoint.disabled_code), (false, Some(EndpointDisabledCode::ByAdmin)));
+        let endpoint = update(true).await.update_webhook_endpoint.endpoint.unwrap();
+        assert!(endpoint.enabled);
+        assert!(endpoint.disabled_code.is_none() && endpoint.disabled_reason.is_none(), "{endpoint:?}");
         gw.stop().await;
     }
 
     async fn an_endpoint_that_keeps_failing_is_disabled_with_an_event(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
-        let mut disabled = gw.app.subscribe(&gw.token, "subscription { webhookEndpointDisabled { url enabled disabledReason disabledCode } }", json!({})).await;
+        let mut disabled = gw.app.subscribe_op::<ops::WebhookEndpointDisabled>(&gw.token, ops::webhook_endpoint_disabled::Variables).await;
         let mut hook = receiver(&gw.mock, "/broken", vec![ResponseTemplate::new(503)]).await;
         let url = format!("{}/broken", gw.mock.uri());
-        endpoint(&gw.app, &gw.token, &url, &["TASK_QUEUED"]).await;
-        gw.app.submit(&gw.token, json!({ "prompt": "a kettle" })).await;
+        endpoint(&gw.app, &gw.token, &url, &[WebhookEventType::TaskQueued]).await;
+        gw.app.submit(&gw.token, task_input("a kettle")).await;
         for _ in 0..3 {
             next(&mut hook).await;
         }
-        let WsEvent::Next(event) = disabled.next_event().await else { panic!("no event") };
-        let endpoint = &event["data"]["webhookEndpointDisabled"];
-        assert_eq!((endpoint["url"].clone(), endpoint["enabled"].clone()), (json!(url), json!(false)));
-        assert!(endpoint["disabledReason"].as_str().unwrap().contains("3 attempts"));
-        assert_eq!(endpoint["disabledCode"], "KEPT_FAILING");
+        let endpoint = disabled.next().await.webhook_endpoint_disabled;
+        assert_eq!((endpoint.url.as_str(), endpoint.enabled), (url.as_str(), false));
+        assert!(endpoint.disabled_reason.as_deref().unwrap().contains("3 attempts"));
+        assert_eq!(endpoint.disabled_code, Some(EndpointDisabledCode::KeptFailing));
         gw.stop().await;
     }
 
     async fn a_rotated_secret_signs_alongside_the_old_one_and_a_replay_resends_the_message(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
         let mut hook = receiver(&gw.mock, "/hook", vec![ResponseTemplate::new(200)]).await;
-        let (endpoint_id, old) = endpoint(&gw.app, &gw.token, &format!("{}/hook", gw.mock.uri()), &["TASK_QUEUED"]).await;
-        let rotated = gw.app.graphql_ok(Some(&gw.token), "mutation($id: ID!) { rotateWebhookEndpointSecret(input: { endpointId: $id }) { secret endpoint { previousSecretExpiresAt } } }", json!({ "id": endpoint_id })).await;
-        let new = rotated["rotateWebhookEndpointSecret"]["secret"].as_str().unwrap().to_owned();
+        let (endpoint_id, old) = endpoint(&gw.app, &gw.token, &format!("{}/hook", gw.mock.uri()), &[WebhookEventType::TaskQueued]).await;
+        let rotated = gw.app.op::<ops::RotateWebhookEndpointSecret>(Some(&gw.token), ops::rotate_webhook_endpoint_secret::Variables { id: endpoint_id }).await.rotate_webhook_endpoint_secret;
+        let new = rotated.secret.unwrap();
         assert_ne!(new, old);
-        assert!(rotated["rotateWebhookEndpointSecret"]["endpoint"]["previousSecretExpiresAt"].is_string());
+        assert!(rotated.endpoint.unwrap().previous_secret_expires_at.is_some());
 
-        let mut updates = gw.app.subscribe(&gw.token, DELIVERY_UPDATES, json!({})).await;
-        gw.app.submit(&gw.token, json!({ "prompt": "a kettle" })).await;
+        let mut updates = delivery_updates(&gw.app, &gw.token).await;
+        gw.app.submit(&gw.token, task_input("a kettle")).await;
         let (request, _) = next(&mut hook).await;
         settled(&mut updates, 1).await;
         for secret in [&old, &new] {
             Webhook::new(secret).unwrap().verify(&request.body, &request.headers).expect("either secret verifies during the rotation");
         }
 
-        let log = gw.app.graphql_ok(Some(&gw.token), DELIVERIES, json!({})).await;
-        let delivery = log["webhookEndpoints"][0]["deliveries"]["edges"][0]["node"].clone();
-        let replayed = gw.app.graphql_ok(Some(&gw.token), "mutation($id: ID!) { replayWebhookDelivery(input: { deliveryId: $id }) { delivery { status } userErrors { code } } }", json!({ "id": delivery["id"] })).await;
-        assert_eq!(replayed["replayWebhookDelivery"]["userErrors"], json!([]));
+        let log = endpoints(&gw.app, &gw.token).await;
+        let delivery = log[0].deliveries.edges[0].node.clone();
+        let replayed = replay(&gw.app, &gw.token, delivery.id).await;
+        assert_eq!(replayed.user_errors, vec![]);
         let (again, _) = next(&mut hook).await;
         assert_eq!(again.headers["webhook-id"], request.headers["webhook-id"]);
         assert_eq!(again.body, request.body);
@@ -252,57 +320,54 @@ each_engine! {
         let gw = Gateway::start(engine, |_| {}).await;
         let mut hook = receiver(&gw.mock, "/task-callback", vec![ResponseTemplate::new(200)]).await;
         let url = format!("{}/task-callback", gw.mock.uri());
-        let early = gw.app.submit(&gw.token, json!({ "prompt": "a kettle", "callbackUrl": url })).await;
-        assert_eq!(early["userErrors"][0]["code"], "INVALID_STATE", "no callback secret yet");
-        let has_secret = "{ viewer { team { hasCallbackSecret } } }";
-        assert_eq!(gw.app.graphql_ok(Some(&gw.token), has_secret, json!({})).await["viewer"]["team"]["hasCallbackSecret"], false);
+        let early = gw.app.submit(&gw.token, with_callback(&url)).await;
+        assert_eq!(early.user_errors[0].code, UserErrorCode::InvalidState, "no callback secret yet");
+        assert!(!has_callback_secret(&gw.app, &gw.token).await);
 
-        let secret = gw.app.graphql_ok(Some(&gw.token), "mutation { rotateCallbackSecret { secret } }", json!({})).await["rotateCallbackSecret"]["secret"].as_str().unwrap().to_owned();
-        let mut updates = gw.app.subscribe(&gw.token, DELIVERY_UPDATES, json!({})).await;
-        assert_eq!(gw.app.graphql_ok(Some(&gw.token), has_secret, json!({})).await["viewer"]["team"]["hasCallbackSecret"], true);
+        let secret = rotate_callback_secret(&gw.app, &gw.token).await;
+        let mut updates = delivery_updates(&gw.app, &gw.token).await;
+        assert!(has_callback_secret(&gw.app, &gw.token).await);
         let team = kiln::entity::team::Entity::find().all(&gw.app.state.db).await.unwrap().remove(0);
         let stored = team.callback_secret.expect("a stored callback secret");
         assert!(stored.starts_with("sealed:v1:") && !stored.contains(secret.trim_start_matches("whsec_")), "{stored}");
-        let payload = gw.app.submit(&gw.token, json!({ "prompt": "a kettle", "callbackUrl": url })).await;
-        let id = payload["task"]["id"].as_str().unwrap().to_owned();
+        let id = gw.app.submit_ok(&gw.token, with_callback(&url)).await;
         let events = signed_events(&mut hook, 3, &secret).await;
         let types: Vec<_> = events.iter().map(|e| e["type"].clone()).collect();
         assert_eq!(types, ["task.queued", "task.processing", "task.succeeded"]);
         let statuses: Vec<_> = events.iter().map(|e| e["data"]["status"].clone()).collect();
         assert_eq!(statuses, ["QUEUED", "PROCESSING", "SUCCEEDED"]);
         settled(&mut updates, 3).await;
-        let log = gw.app.graphql_ok(Some(&gw.token), "query($id: ID!) { task(id: $id) { callbackDeliveries { edges { node { eventType status taskId endpointId attempts { statusCode latencyMs } } } } } }", json!({ "id": id })).await;
-        let deliveries = log["task"]["callbackDeliveries"]["edges"].as_array().unwrap();
+        let log = gw.app.op::<ops::TaskCallbackDeliveries>(Some(&gw.token), ops::task_callback_deliveries::Variables { id: id.clone() }).await;
+        let deliveries = log.task.unwrap().callback_deliveries.edges;
         assert_eq!(deliveries.len(), 3);
-        assert!(deliveries.iter().all(|d| d["node"]["status"] == "DELIVERED" && d["node"]["attempts"][0]["statusCode"] == 200));
-        assert!(deliveries.iter().all(|d| d["node"]["taskId"] == json!(id) && d["node"]["endpointId"].is_null()));
+        assert!(deliveries.iter().all(|d| d.node.status == DeliveryStatus::Delivered && d.node.attempts[0].status_code == Some(200)));
+        assert!(deliveries.iter().all(|d| d.node.task_id.as_deref() == Some(id.as_str()) && d.node.endpoint_id.is_none()));
         gw.stop().await;
     }
 
     async fn a_member_follows_a_tasks_deliveries_live_but_not_the_whole_log(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
         let mut hook = receiver(&gw.mock, "/hook", vec![ResponseTemplate::new(200)]).await;
-        let (endpoint_id, _) = endpoint(&gw.app, &gw.token, &format!("{}/hook", gw.mock.uri()), &["TASK_QUEUED"]).await;
+        let (endpoint_id, _) = endpoint(&gw.app, &gw.token, &format!("{}/hook", gw.mock.uri()), &[WebhookEventType::TaskQueued]).await;
         let creator = gw.app.member(None, &[Role::Creator]).await;
-        let mut admin_log = gw.app.subscribe(&gw.token, DELIVERY_UPDATES, json!({})).await;
-        let payload = gw.app.submit(&creator, json!({ "prompt": "a kettle" })).await;
-        let id = payload["task"]["id"].as_str().unwrap().to_owned();
+        let mut admin_log = delivery_updates(&gw.app, &gw.token).await;
+        let id = gw.app.submit_ok(&creator, task_input("a kettle")).await;
         next(&mut hook).await;
         settled(&mut admin_log, 1).await;
 
-        let mut whole_log = gw.app.subscribe(&creator, DELIVERY_UPDATES, json!({})).await;
-        let refused = whole_log.next_event().await.errors().expect("the whole log is for admins");
-        assert_eq!(refused[0]["extensions"]["code"], "FORBIDDEN", "{refused}");
+        let mut whole_log = delivery_updates(&gw.app, &creator).await;
+        let event = whole_log.next_event().await;
+        let refused = event.errors().expect("the whole log is for admins");
+        assert_eq!(code(refused), "FORBIDDEN", "{refused:?}");
 
-        let mut updates = gw.app.subscribe(&creator, "subscription($id: ID!) { webhookDeliveryUpdated(taskId: $id) { id status taskId endpointId } }", json!({ "id": id })).await;
-        let log = gw.app.graphql_ok(Some(&creator), "query($id: ID!) { task(id: $id) { callbackDeliveries { edges { node { id } } } } }", json!({ "id": id })).await;
-        let delivery = log["task"]["callbackDeliveries"]["edges"][0]["node"]["id"].clone();
-        let replayed = gw.app.graphql_ok(Some(&gw.token), "mutation($id: ID!) { replayWebhookDelivery(input: { deliveryId: $id }) { userErrors { code } } }", json!({ "id": delivery })).await;
-        assert_eq!(replayed["replayWebhookDelivery"]["userErrors"], json!([]));
+        let mut updates = gw.app.subscribe_op::<ops::WebhookDeliveryUpdated>(&creator, ops::webhook_delivery_updated::Variables { task_id: Some(id.clone()) }).await;
+        let log = gw.app.op::<ops::TaskCallbackDeliveries>(Some(&creator), ops::task_callback_deliveries::Variables { id: id.clone() }).await;
+        let delivery = log.task.unwrap().callback_deliveries.edges[0].node.id.clone();
+        let replayed = replay(&gw.app, &gw.token, delivery).await;
+        assert_eq!(replayed.user_errors, vec![]);
         next(&mut hook).await;
-        let WsEvent::Next(event) = updates.next_event().await else { panic!("no delivery update") };
-        let seen = &event["data"]["webhookDeliveryUpdated"];
-        assert_eq!((seen["taskId"].clone(), seen["endpointId"].clone()), (json!(id), json!(endpoint_id)), "{event}");
+        let seen = updates.next().await.webhook_delivery_updated;
+        assert_eq!((seen.task_id.as_deref(), seen.endpoint_id.as_deref()), (Some(id.as_str()), Some(endpoint_id.as_str())), "{seen:?}");
         gw.stop().await;
     }
 
@@ -321,15 +386,10 @@ each_engine! {
         Mock::given(method("GET")).and(path("/v1/videos/video_w/content"))
             .respond_with(ResponseTemplate::new(200).set_body_bytes(mp4_bytes()))
             .mount(&gw.mock).await;
-        let payload = gw.app.submit(&gw.token, json!({ "prompt": "waves", "model": "gw-video", "inputType": "TEXT_TO_VIDEO" })).await;
-        let id = payload["task"]["id"].as_str().unwrap().to_owned();
-        let mut updates = gw.app.subscribe(&gw.token, "subscription($id: ID!) { taskUpdated(id: $id) { status } }", json!({ "id": id })).await;
-        loop {
-            let WsEvent::Next(update) = updates.next_event().await else { panic!("ended early") };
-            if update["data"]["taskUpdated"]["status"] == "PROCESSING" {
-                break;
-            }
-        }
+        let input = SubmitTaskInput { model: Some("gw-video".into()), input_type: ops::InputType::TextToVideo, ..task_input("waves") };
+        let id = gw.app.submit_ok(&gw.token, input).await;
+        let mut updates = gw.app.subscribe_op::<ops::TaskUpdated>(&gw.token, ops::task_updated::Variables { id: id.clone() }).await;
+        while updates.next().await.task_updated.status != TaskStatus::Processing {}
 
         let body = json!({ "object": "event", "type": "video.completed", "data": { "id": "video_w" } }).to_string();
         let send = |id: &str, timestamp: i64, signature: String| {
@@ -355,7 +415,7 @@ each_engine! {
         assert_eq!(again["status"], "duplicate");
 
         let task = gw.app.wait_until_finished(&gw.token, &id).await;
-        assert_eq!(task["status"], "SUCCEEDED", "{task}");
+        assert_eq!(task.status, TaskStatus::Succeeded, "{task:?}");
         gw.stop().await;
     }
 }
@@ -373,57 +433,48 @@ async fn urls_pointing_inside_the_network_are_refused_everywhere() {
         "http://localhost:9/hook",
         "file:///etc/passwd",
     ] {
-        let data = app
-            .graphql_ok(
-                Some(&token),
-                CREATE,
-                json!({ "input": { "url": url, "eventTypes": ["TASK_SUCCEEDED"] } }),
-            )
-            .await;
-        let errors = &data["createWebhookEndpoint"]["userErrors"];
+        let payload = create_endpoint(&app, &token, url, &[WebhookEventType::TaskSucceeded]).await;
+        let errors = &payload.user_errors;
         assert_eq!(
-            errors[0]["field"],
-            json!(["input", "url"]),
-            "{url}: {errors}"
+            errors[0].field,
+            field(&["input", "url"]),
+            "{url}: {errors:?}"
         );
-        assert_eq!(errors[0]["code"], "UNSUPPORTED", "{url}");
+        assert_eq!(errors[0].code, UserErrorCode::Unsupported, "{url}");
     }
-    app.graphql_ok(
-        Some(&token),
-        "mutation { rotateCallbackSecret { secret } }",
-        json!({}),
-    )
-    .await;
+    rotate_callback_secret(&app, &token).await;
     let payload = app
-        .submit(
-            &token,
-            json!({ "prompt": "a kettle", "callbackUrl": "http://10.0.0.1/callback" }),
-        )
+        .submit(&token, with_callback("http://10.0.0.1/callback"))
         .await;
     assert_eq!(
-        payload["userErrors"][0]["field"],
-        json!(["input", "callbackUrl"])
+        payload.user_errors[0].field,
+        field(&["input", "callbackUrl"])
     );
-    assert!(payload["task"].is_null());
+    assert!(payload.task.is_none());
     // Reference files fetched from a link go through the same guard.
     for url in [
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]/cat.png",
     ] {
+        let input = ops::import_reference_asset::ImportReferenceAssetInput {
+            url: url.to_owned(),
+            licence_status: ops::LicenceStatus::Unknown,
+            source: None,
+            licence_note: None,
+        };
         let data = app
-            .graphql_ok(
+            .op::<ops::ImportReferenceAsset>(
                 Some(&token),
-                "mutation($url: String!) { importReferenceAsset(input: { url: $url }) { referenceAsset { id } userErrors { field code } } }",
-                json!({ "url": url }),
+                ops::import_reference_asset::Variables { input },
             )
             .await;
-        let errors = &data["importReferenceAsset"]["userErrors"];
+        let errors = &data.import_reference_asset.user_errors;
         assert_eq!(
-            errors[0]["field"],
-            json!(["input", "url"]),
-            "{url}: {errors}"
+            errors[0].field,
+            field(&["input", "url"]),
+            "{url}: {errors:?}"
         );
-        assert_eq!(errors[0]["code"], "UNSUPPORTED", "{url}");
+        assert_eq!(errors[0].code, UserErrorCode::Unsupported, "{url}");
     }
     app.stop().await;
 }
@@ -440,24 +491,19 @@ async fn a_redirect_to_loopback_is_refused_at_delivery() {
         &gw.app,
         &gw.token,
         &format!("{}/redirecting", gw.mock.uri()),
-        &["TASK_QUEUED"],
+        &[WebhookEventType::TaskQueued],
     )
     .await;
-    let mut updates = gw
-        .app
-        .subscribe(&gw.token, DELIVERY_UPDATES, json!({}))
-        .await;
-    gw.app
-        .submit(&gw.token, json!({ "prompt": "a kettle" }))
-        .await;
+    let mut updates = delivery_updates(&gw.app, &gw.token).await;
+    gw.app.submit(&gw.token, task_input("a kettle")).await;
     next(&mut hits).await;
-    assert_eq!(settled(&mut updates, 1).await[0]["status"], "FAILED");
-    let log = gw
-        .app
-        .graphql_ok(Some(&gw.token), DELIVERIES, json!({}))
-        .await;
-    let delivery = log["webhookEndpoints"][0]["deliveries"]["edges"][0]["node"].clone();
-    let error = delivery["attempts"][0]["error"].as_str().unwrap();
+    assert_eq!(
+        settled(&mut updates, 1).await[0].status,
+        DeliveryStatus::Failed
+    );
+    let log = endpoints(&gw.app, &gw.token).await;
+    let delivery = log[0].deliveries.edges[0].node.clone();
+    let error = delivery.attempts[0].error.as_deref().unwrap();
     assert!(
         error.contains("redirected") && error.contains("127.0.0.2"),
         "{error}"
