@@ -107,6 +107,8 @@ mod tests {
     fn an_unknown_task_status_decodes_as_the_unknown_status() {
         assert_eq!(decode::<Status>(r#""ARCHIVED""#), Status::Unknown);
         assert_eq!(decode::<Status>(r#""QUEUED""#), Status::Queued);
+        // What `data-status` shows for it.
+        assert_eq!(Status::Unknown.as_str(), "UNKNOWN");
     }
 
     #[test]
