@@ -164,6 +164,8 @@ fn test(root: &Path, browser: bool, lint: bool) -> Result<()> {
 
     step("web app build (also type-checks its GraphQL operations against schema.graphql)");
     build_frontend(root)?;
+    step("web app GraphQL documents (graphql-inspector: valid together, each fragment once)");
+    validate_graphql_documents(root)?;
     if lint {
         step("clippy (frontend, wasm32)");
         run(cargo().args([
@@ -250,6 +252,20 @@ fn postgres_url() -> Option<String> {
     TcpStream::connect_timeout(&address, Duration::from_secs(2))
         .ok()
         .map(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Validates the web app's `.graphql` files as one set of documents, the way GraphQL
+/// tooling reads them. graphql_client reads one file per operation, so only this
+/// notices a fragment defined in two files.
+fn validate_graphql_documents(root: &Path) -> Result<()> {
+    let e2e = root.join("e2e");
+    tools::ensure_npm_packages(&e2e)?;
+    run(command("npx").current_dir(&e2e).args([
+        "graphql-inspector",
+        "validate",
+        "../frontend/graphql/*.graphql",
+        "../schema.graphql",
+    ]))
 }
 
 fn browser_tests(root: &Path) -> Result<()> {

@@ -2,7 +2,7 @@
 //!
 //! - [`graphql_query`]: one typed GraphQL request over HTTP.
 //! - [`graphql_upload`]: the same with files, as a GraphQL multipart request.
-//! - [`operations`]: the typed operations, one per file in `frontend/graphql/`.
+//! - [`operations`]: the typed operations, from the files in `frontend/graphql/`.
 //! - [`ws`]: live events over `graphql-transport-ws`.
 //!
 //! The access token lives in `localStorage`, so a reload or a second tab stays signed

@@ -1,5 +1,8 @@
 //! Money, campaigns and the briefs tasks are made for.
 
+use serde::{Deserialize, Serialize};
+use strum::VariantArray;
+
 /// An amount in a currency, exactly as the server wrote it (`"0.042"`, `"USD"`).
 ///
 /// Kept as text because the server's decimals are exact and the UI only displays
@@ -22,15 +25,15 @@ impl Money {
     }
 }
 
-wire_enum! {
-    /// Where a brief stands; `DONE` and `CANCELLED` briefs take no new tasks.
-    BriefStatus {
-        Draft => "DRAFT",
-        Ready => "READY",
-        InProduction => "IN_PRODUCTION",
-        Done => "DONE",
-        Cancelled => "CANCELLED",
-    }
+/// Where a brief stands; `DONE` and `CANCELLED` briefs take no new tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BriefStatus {
+    Draft,
+    Ready,
+    InProduction,
+    Done,
+    Cancelled,
 }
 
 impl BriefStatus {

@@ -5,6 +5,9 @@
 //! form shows the values a task would get anyway; the server stays the judge, and
 //! anything it refuses comes back as a field error.
 
+use serde::{Deserialize, Serialize};
+use strum::VariantArray;
+
 use super::params::{
     AspectRatio, CameraMotion, InputType, Kind, OutputFormat, Quality, Resolution, Stage,
 };
@@ -129,22 +132,22 @@ impl ModelSpec {
     }
 }
 
-wire_enum! {
-    /// Whether Kiln may use a reference, and what for.
-    LicenceStatus {
-        Licensed => "LICENSED",
-        Owned => "OWNED",
-        Pending => "PENDING",
-        Unknown => "UNKNOWN",
-        Restricted => "RESTRICTED",
-    }
+/// Whether Kiln may use a reference, and what for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LicenceStatus {
+    Licensed,
+    Owned,
+    Pending,
+    Unknown,
+    Restricted,
 }
 
-wire_enum! {
-    MediaKind {
-        Image => "IMAGE",
-        Video => "VIDEO",
-    }
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MediaKind {
+    Image,
+    Video,
 }
 
 /// An uploaded image or video a task may start from.

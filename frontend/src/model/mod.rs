@@ -1,50 +1,28 @@
 //! The UI's own types, independent of which operation fetched them.
 //!
-//! graphql_client generates a separate set of types for every operation, even where
+//! graphql_client generates a separate set of structs for every operation, even where
 //! the operations select the same fields. The UI keeps one type per idea, so a card
 //! does not care whether its task came from the list query, the submit mutation or a
-//! live event; `api::operations` converts each generated type into these.
+//! live event; `api::operations` converts each generated struct into these. The
+//! schema's enums are the exception: every operation decodes them straight into the
+//! enums here (see [`wire`]).
 //!
 //! - [`params`]: what a task can be asked for (kind, stage, quality, resolution, …).
 //! - [`task`]: tasks as the board and the task page show them.
 //! - [`campaign`]: money, campaigns and briefs.
 //! - [`catalogue`]: the models on offer, the draft caps, reference assets.
 //! - [`webhook`]: gateways, webhook endpoints and their deliveries.
-
-// Defined before the submodules so that they can use it.
-/// Declares a closed enum with its wire names, every value in order (`ALL`), and the
-/// parse back from a wire name.
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($variant),+
-        }
-
-        impl $name {
-            /// In the order forms offer them.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The GraphQL enum name.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $wire),+
-                }
-            }
-
-            pub fn parse(value: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == value)
-            }
-        }
-    };
-}
+//! - [`wire`]: the schema's names for the enums' values, and values this build does
+//!   not know.
 
 pub mod campaign;
 pub mod catalogue;
 pub mod params;
 pub mod task;
 pub mod webhook;
+pub mod wire;
+
+use serde::{Deserialize, Serialize};
 
 pub use campaign::{Brief, BriefStatus, Campaign, CampaignStats, Money};
 pub use catalogue::{Catalogue, DraftPolicy, LicenceStatus, MediaKind, ModelSpec, ReferenceAsset};
@@ -59,9 +37,54 @@ pub use webhook::{
     Attempt, Delivery, DeliveryPhase, DeliveryStatus, DisabledCode, EventType, KeySource, Merged,
     Provider, Secret, VideoDialect, WebhookEndpoint, attach_models, merge_delivery,
 };
+pub use wire::OrUnknown;
+
+/// Gives each closed enum the schema also has `ALL` (every value, in the order forms
+/// offer them: the declaration's), `as_str` (the schema's name, which doubles as the
+/// `<option>` value and the `data-*` value tests look for) and `parse`. The names come
+/// from the enum's serde attributes; nothing here repeats them.
+macro_rules! wire_names {
+    ($($name:ident),+ $(,)?) => {$(
+        impl $name {
+            pub const ALL: &'static [$name] = <$name as strum::VariantArray>::VARIANTS;
+
+            pub fn as_str(self) -> &'static str {
+                wire::name(&self)
+            }
+
+            pub fn parse(value: &str) -> Option<Self> {
+                wire::parse(value)
+            }
+        }
+    )+};
+}
+
+wire_names!(
+    Kind,
+    Stage,
+    InputType,
+    AspectRatio,
+    Quality,
+    Resolution,
+    CameraMotion,
+    Audio,
+    OutputFormat,
+    LicenceStatus,
+    MediaKind,
+    DownloadStatus,
+    LineageKind,
+    BriefStatus,
+    VideoDialect,
+    DisabledCode,
+    EventType,
+    DeliveryStatus,
+);
 
 /// A task's place in its life cycle, as the server reports it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     Queued,
     Submitted,
@@ -71,21 +94,14 @@ pub enum Status {
     Cancelled,
     /// A status this build does not know yet (the server is newer than the UI).
     #[default]
+    #[serde(other)]
     Unknown,
 }
 
 impl Status {
     /// The wire name, kept in `data-status` for tests and styling.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Queued => "QUEUED",
-            Status::Submitted => "SUBMITTED",
-            Status::Processing => "PROCESSING",
-            Status::Succeeded => "SUCCEEDED",
-            Status::Failed => "FAILED",
-            Status::Cancelled => "CANCELLED",
-            Status::Unknown => "UNKNOWN",
-        }
+        wire::name(&self)
     }
 
     /// Terminal statuses never change again, which lets the UI ignore late events.
@@ -101,7 +117,8 @@ impl Status {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FailureReason {
     InvalidParams,
     ContentPolicy,
@@ -110,11 +127,14 @@ pub enum FailureReason {
     UpstreamError,
     DownloadFailed,
     Cancelled,
+    /// A reason this build does not know.
+    #[serde(other)]
     Unknown,
 }
 
 /// Why a mutation's input was refused; the catalogue has a sentence for each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     Required,
     Invalid,
@@ -128,6 +148,8 @@ pub enum ErrorCode {
     BudgetExceeded,
     InvalidState,
     RateLimited,
+    /// A code this build does not know.
+    #[serde(other)]
     Unknown,
 }
 

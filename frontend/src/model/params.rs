@@ -3,31 +3,34 @@
 //! Each enum knows its GraphQL name ([`as_str`](Kind::as_str)), which doubles as the
 //! `<option>` value in forms, so tests can pick options by the names the API uses.
 
-wire_enum! {
-    /// What a task makes.
-    Kind {
-        Image => "IMAGE",
-        Video => "VIDEO",
-    }
+use serde::{Deserialize, Serialize};
+use strum::VariantArray;
+
+/// What a task makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Kind {
+    Image,
+    Video,
 }
 
-wire_enum! {
-    /// A cheap exploration, or the render that gets reviewed and used.
-    Stage {
-        Draft => "DRAFT",
-        Final => "FINAL",
-    }
+/// A cheap exploration, or the render that gets reviewed and used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Stage {
+    Draft,
+    Final,
 }
 
-wire_enum! {
-    /// What a task starts from.
-    InputType {
-        TextToImage => "TEXT_TO_IMAGE",
-        ImageToImage => "IMAGE_TO_IMAGE",
-        TextToVideo => "TEXT_TO_VIDEO",
-        ImageToVideo => "IMAGE_TO_VIDEO",
-        VideoToVideo => "VIDEO_TO_VIDEO",
-    }
+/// What a task starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InputType {
+    TextToImage,
+    ImageToImage,
+    TextToVideo,
+    ImageToVideo,
+    VideoToVideo,
 }
 
 impl InputType {
@@ -45,15 +48,21 @@ impl InputType {
     }
 }
 
-wire_enum! {
-    AspectRatio {
-        Square1x1 => "SQUARE_1_1",
-        Landscape16x9 => "LANDSCAPE_16_9",
-        Portrait9x16 => "PORTRAIT_9_16",
-        Landscape4x3 => "LANDSCAPE_4_3",
-        Portrait3x4 => "PORTRAIT_3_4",
-        Landscape21x9 => "LANDSCAPE_21_9",
-    }
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AspectRatio {
+    #[serde(rename = "SQUARE_1_1")]
+    Square1x1,
+    #[serde(rename = "LANDSCAPE_16_9")]
+    Landscape16x9,
+    #[serde(rename = "PORTRAIT_9_16")]
+    Portrait9x16,
+    #[serde(rename = "LANDSCAPE_4_3")]
+    Landscape4x3,
+    #[serde(rename = "PORTRAIT_3_4")]
+    Portrait3x4,
+    #[serde(rename = "LANDSCAPE_21_9")]
+    Landscape21x9,
 }
 
 impl AspectRatio {
@@ -76,13 +85,13 @@ impl AspectRatio {
     }
 }
 
-wire_enum! {
-    /// Image quality, cheapest first.
-    Quality {
-        Low => "LOW",
-        Medium => "MEDIUM",
-        High => "HIGH",
-    }
+/// Image quality, cheapest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Quality {
+    Low,
+    Medium,
+    High,
 }
 
 impl Quality {
@@ -100,13 +109,13 @@ impl Quality {
     }
 }
 
-wire_enum! {
-    /// Video resolution (the shorter side), smallest first.
-    Resolution {
-        P480 => "P480",
-        P720 => "P720",
-        P1080 => "P1080",
-    }
+/// Video resolution (the shorter side), smallest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Resolution {
+    P480,
+    P720,
+    P1080,
 }
 
 impl Resolution {
@@ -128,36 +137,37 @@ impl Resolution {
     }
 }
 
-wire_enum! {
-    CameraMotion {
-        Static => "STATIC",
-        PanLeft => "PAN_LEFT",
-        PanRight => "PAN_RIGHT",
-        TiltUp => "TILT_UP",
-        TiltDown => "TILT_DOWN",
-        ZoomIn => "ZOOM_IN",
-        ZoomOut => "ZOOM_OUT",
-        Orbit => "ORBIT",
-        Handheld => "HANDHELD",
-    }
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CameraMotion {
+    Static,
+    PanLeft,
+    PanRight,
+    TiltUp,
+    TiltDown,
+    ZoomIn,
+    ZoomOut,
+    Orbit,
+    Handheld,
 }
 
-wire_enum! {
-    Audio {
-        Mute => "MUTE",
-        WithAudio => "WITH_AUDIO",
-    }
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Audio {
+    Mute,
+    WithAudio,
 }
 
-wire_enum! {
-    /// File type of an output.
-    OutputFormat {
-        Png => "PNG",
-        Jpeg => "JPEG",
-        Webp => "WEBP",
-        Gif => "GIF",
-        Mp4 => "MP_4",
-    }
+/// File type of an output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OutputFormat {
+    Png,
+    Jpeg,
+    Webp,
+    Gif,
+    #[serde(rename = "MP_4")]
+    Mp4,
 }
 
 impl OutputFormat {

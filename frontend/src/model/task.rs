@@ -1,5 +1,8 @@
 //! Tasks as the board's cards and the task page show them.
 
+use serde::{Deserialize, Serialize};
+use strum::VariantArray;
+
 use super::campaign::Money;
 use super::catalogue::ReferenceAsset;
 use super::params::{
@@ -7,26 +10,27 @@ use super::params::{
 };
 use super::{FailureReason, Status, timestamp_ms};
 
-wire_enum! {
-    /// Whether Kiln holds its own copy of an output yet.
-    DownloadStatus {
-        Pending => "PENDING",
-        Stored => "STORED",
-        Expired => "EXPIRED",
-        Failed => "FAILED",
-    }
+/// Whether Kiln holds its own copy of an output yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DownloadStatus {
+    Pending,
+    Stored,
+    Expired,
+    Failed,
 }
 
-wire_enum! {
-    /// How a task came from its parent.
-    LineageKind {
-        Promotion => "PROMOTION",
-        Retry => "RETRY",
-    }
+/// How a task came from its parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LineageKind {
+    Promotion,
+    Retry,
 }
 
 /// Why a task changed status. `Other` keeps a cause this build does not know.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TransitionCause {
     Submitted,
     UpstreamAccepted,
@@ -37,6 +41,8 @@ pub enum TransitionCause {
     DeadlinePassed,
     DownloadFailed,
     RetriesExhausted,
+    /// Any other name, as sent; tried only when no variant above matches.
+    #[serde(untagged)]
     Other(String),
 }
 

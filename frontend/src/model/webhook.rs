@@ -1,23 +1,27 @@
 //! Gateways, webhook endpoints and the deliveries Kiln sends to them, as the
 //! settings page and the task page's callback log show them.
 
+use serde::{Deserialize, Serialize};
+use strum::VariantArray;
+
 use super::timestamp_ms;
 
-wire_enum! {
-    /// How a gateway's video API is shaped.
-    VideoDialect {
-        OpenAi => "OPENAI",
-        Task => "TASK",
-    }
+/// How a gateway's video API is shaped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VideoDialect {
+    #[serde(rename = "OPENAI")]
+    OpenAi,
+    Task,
 }
 
-wire_enum! {
-    /// Why an endpoint was turned off.
-    DisabledCode {
-        Gone => "GONE",
-        KeptFailing => "KEPT_FAILING",
-        ByAdmin => "BY_ADMIN",
-    }
+/// Why an endpoint was turned off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DisabledCode {
+    Gone,
+    KeptFailing,
+    ByAdmin,
 }
 
 /// A configured gateway. Its API key is never readable, only whether there is one.
@@ -85,15 +89,15 @@ impl Provider {
     }
 }
 
-wire_enum! {
-    /// What a webhook endpoint can listen to.
-    EventType {
-        TaskQueued => "TASK_QUEUED",
-        TaskProcessing => "TASK_PROCESSING",
-        TaskSucceeded => "TASK_SUCCEEDED",
-        TaskFailed => "TASK_FAILED",
-        TaskCancelled => "TASK_CANCELLED",
-    }
+/// What a webhook endpoint can listen to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventType {
+    TaskQueued,
+    TaskProcessing,
+    TaskSucceeded,
+    TaskFailed,
+    TaskCancelled,
 }
 
 impl EventType {
@@ -157,13 +161,13 @@ impl WebhookEndpoint {
     }
 }
 
-wire_enum! {
-    /// Where a delivery stands.
-    DeliveryStatus {
-        Pending => "PENDING",
-        Delivered => "DELIVERED",
-        Failed => "FAILED",
-    }
+/// Where a delivery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Failed,
 }
 
 /// One try at sending a delivery.

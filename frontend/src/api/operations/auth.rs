@@ -1,28 +1,8 @@
 //! Signing in, and who is signed in.
 
-use graphql_client::GraphQLQuery;
-
-use super::DateTime;
+pub use super::schema::{Login, Viewer, login, viewer};
 use crate::api::{self, ApiError, graphql_query};
 use crate::model::UserError;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/login.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct Login;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/viewer.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct Viewer;
-
-enums!(login: error_code_enum);
 
 /// A successful sign-in.
 #[derive(Clone, Debug)]
@@ -82,15 +62,6 @@ pub async fn viewer() -> Result<Me, ApiError> {
         email: v.user.email,
         team: v.team.name,
         team_has_callback_secret: v.team.has_callback_secret,
-        roles: v
-            .roles
-            .into_iter()
-            .map(|r| match r {
-                viewer::Role::ADMIN => "ADMIN".to_owned(),
-                viewer::Role::CREATOR => "CREATOR".to_owned(),
-                viewer::Role::REVIEWER => "REVIEWER".to_owned(),
-                viewer::Role::Other(other) => other,
-            })
-            .collect(),
+        roles: v.roles,
     })
 }

@@ -1,70 +1,29 @@
 //! Campaigns and briefs: the context every task is made in, and budget alerts.
 
-use graphql_client::GraphQLQuery;
-
+pub use super::schema::{
+    Briefs, BudgetAlerts, Campaigns, CreateBrief, CreateCampaign, briefs, budget_alerts, campaigns,
+    create_brief, create_campaign,
+};
 use crate::api::{ApiError, graphql_query};
 use crate::model::{Brief, Campaign, CampaignStats, Money, UserError};
 
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/campaigns.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct Campaigns;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/briefs.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct Briefs;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/create_campaign.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct CreateCampaign;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/create_brief.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct CreateBrief;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/budget_alerts.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct BudgetAlerts;
-
-macro_rules! campaign_from {
-    ($op:ident) => {
-        impl From<$op::CampaignFields> for Campaign {
-            fn from(c: $op::CampaignFields) -> Self {
-                Campaign {
-                    id: c.id,
-                    name: c.name,
-                    budget: c.budget.map(|m| money!(m)),
-                    alert_threshold_percent: c.alert_threshold_percent,
-                    stats: CampaignStats {
-                        task_count: c.stats.task_count,
-                        duplicate_submissions: c.stats.duplicate_submissions,
-                        committed: money!(c.stats.committed),
-                        remaining_budget: c.stats.remaining_budget.map(|m| money!(m)),
-                    },
-                }
-            }
+from_fragment!(
+    [campaigns, create_campaign],
+    |c: CampaignFields| -> Campaign {
+        Campaign {
+            id: c.id,
+            name: c.name,
+            budget: c.budget.map(|m| money!(m)),
+            alert_threshold_percent: c.alert_threshold_percent,
+            stats: CampaignStats {
+                task_count: c.stats.task_count,
+                duplicate_submissions: c.stats.duplicate_submissions,
+                committed: money!(c.stats.committed),
+                remaining_budget: c.stats.remaining_budget.map(|m| money!(m)),
+            },
         }
-    };
-}
+    }
+);
 
 /// A brief from one operation's selection, which is the same in each.
 macro_rules! brief {
@@ -75,16 +34,10 @@ macro_rules! brief {
             title: b.title,
             purpose: b.purpose,
             channel: b.channel,
-            status: b.status.into(),
+            status: b.status.known(),
         }
     }};
 }
-
-campaign_from!(campaigns);
-campaign_from!(create_campaign);
-enums!(create_campaign: error_code_enum);
-enums!(briefs: brief_status_enum);
-enums!(create_brief: brief_status_enum, error_code_enum);
 
 /// More campaigns than a team runs at once; the picker does not page.
 const CAMPAIGN_LIMIT: i64 = 100;

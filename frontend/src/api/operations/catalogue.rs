@@ -1,87 +1,35 @@
 //! What the composer offers: models, draft caps, and the team's reference assets.
 
-use graphql_client::GraphQLQuery;
-
+pub use super::schema::{
+    CatalogueQuery, ImportReferenceAsset, ReferenceAssets, UploadReferenceAsset, catalogue_query,
+    import_reference_asset, reference_assets, upload_reference_asset,
+};
 use crate::api::{ApiError, graphql_query, graphql_upload};
-use crate::model::{Catalogue, DraftPolicy, LicenceStatus, ModelSpec, ReferenceAsset, UserError};
+use crate::model::{
+    Catalogue, DraftPolicy, LicenceStatus, ModelSpec, OrUnknown, ReferenceAsset, UserError,
+};
 
-/// The `Upload` scalar: always `null` in the JSON; the file travels as its own part.
-type Upload = ();
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/catalogue.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct CatalogueQuery;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/reference_assets.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct ReferenceAssets;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/upload_reference_asset.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct UploadReferenceAsset;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/import_reference_asset.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct ImportReferenceAsset;
-
-enums!(catalogue_query:
-    kind_enum, input_type_enum, quality_enum, resolution_enum, output_format_enum,
-    camera_motion_enum,
+from_fragment!(
+    [
+        reference_assets,
+        upload_reference_asset,
+        import_reference_asset
+    ],
+    |r: ReferenceFields| -> ReferenceAsset { reference!(r) }
 );
-enums!(reference_assets: licence_status_enum, media_kind_enum);
-enums!(upload_reference_asset: licence_status_enum, media_kind_enum, error_code_enum);
-enums!(import_reference_asset: licence_status_enum, media_kind_enum, error_code_enum);
-
-/// A reference from one operation's `ReferenceFields` selection.
-macro_rules! reference {
-    ($r:expr) => {{
-        let r = $r;
-        ReferenceAsset {
-            id: r.id,
-            kind: r.kind.into(),
-            filename: r.filename,
-            mime_type: r.mime_type,
-            width: r.width,
-            height: r.height,
-            licence_status: r.licence_status.into(),
-            url: r.url,
-            thumbnail_url: r.thumbnail_url,
-        }
-    }};
-}
 
 /// Values this build does not know are left out: the form cannot offer them anyway.
-fn known<W, M>(values: Vec<W>) -> Vec<M>
-where
-    W: Into<Option<M>>,
-{
-    values.into_iter().filter_map(Into::into).collect()
+fn known<T>(values: Vec<OrUnknown<T>>) -> Vec<T> {
+    values.into_iter().filter_map(OrUnknown::known).collect()
 }
 
 /// The models on offer (those of a kind this build knows) and the draft caps.
 pub async fn fetch_catalogue() -> Result<Catalogue, ApiError> {
     let data = graphql_query::<CatalogueQuery>(catalogue_query::Variables {}).await?;
     let policy = data.draft_policy;
-    let (Some(max_quality), Some(max_resolution)) = (
-        Option::from(policy.max_quality),
-        Option::from(policy.max_resolution),
-    ) else {
+    let (Some(max_quality), Some(max_resolution)) =
+        (policy.max_quality.known(), policy.max_resolution.known())
+    else {
         return Err(ApiError::Decode("unknown draft caps".to_owned()));
     };
     let models = data
@@ -89,7 +37,7 @@ pub async fn fetch_catalogue() -> Result<Catalogue, ApiError> {
         .into_iter()
         .filter_map(|m| {
             Some(ModelSpec {
-                kind: Option::from(m.kind)?,
+                kind: m.kind.known()?,
                 id: m.id,
                 label: m.label,
                 input_types: known(m.input_types),
@@ -130,7 +78,7 @@ pub async fn fetch_references() -> Result<Vec<ReferenceAsset>, ApiError> {
         .reference_assets
         .edges
         .into_iter()
-        .map(|e| reference!(e.node))
+        .map(|e| e.node.into())
         .collect())
 }
 
@@ -156,7 +104,7 @@ pub async fn upload_reference(
         return Ok(Err(user_errors!(p.user_errors)));
     }
     p.reference_asset
-        .map(|r| Ok(reference!(r)))
+        .map(|r| Ok(r.into()))
         .ok_or(ApiError::NoData)
 }
 
@@ -178,6 +126,6 @@ pub async fn import_reference(
         return Ok(Err(user_errors!(p.user_errors)));
     }
     p.reference_asset
-        .map(|r| Ok(reference!(r)))
+        .map(|r| Ok(r.into()))
         .ok_or(ApiError::NoData)
 }

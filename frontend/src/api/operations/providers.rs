@@ -1,52 +1,26 @@
 //! The configured gateways (admins) and their write-only API keys.
 
-use graphql_client::GraphQLQuery;
-
+pub use super::schema::{Providers, SetProviderApiKey, providers, set_provider_api_key};
 use crate::api::{ApiError, graphql_query};
 use crate::model::{Provider, UserError, attach_models};
 
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/providers.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct Providers;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/set_provider_api_key.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct SetProviderApiKey;
-
-macro_rules! provider_from {
-    ($op:ident) => {
-        enum_map!($op::VideoApiDialect <=> VideoDialect { OPENAI <=> OpenAi, TASK <=> Task });
-
-        impl From<$op::ProviderFields> for Provider {
-            fn from(p: $op::ProviderFields) -> Self {
-                Provider {
-                    name: p.name,
-                    base_url: p.base_url,
-                    video_dialect: p.video_dialect.into(),
-                    has_api_key: p.has_api_key,
-                    api_key_set_in_kiln: p.api_key_set_in_kiln,
-                    idempotency_header: p.idempotency_header,
-                    max_concurrency: p.max_concurrency,
-                    requests_per_minute: p.requests_per_minute,
-                    webhook_path: p.webhook_path,
-                    models: Vec::new(),
-                }
-            }
+from_fragment!(
+    [providers, set_provider_api_key],
+    |p: ProviderFields| -> Provider {
+        Provider {
+            name: p.name,
+            base_url: p.base_url,
+            video_dialect: p.video_dialect.known(),
+            has_api_key: p.has_api_key,
+            api_key_set_in_kiln: p.api_key_set_in_kiln,
+            idempotency_header: p.idempotency_header,
+            max_concurrency: p.max_concurrency,
+            requests_per_minute: p.requests_per_minute,
+            webhook_path: p.webhook_path,
+            models: Vec::new(),
         }
-    };
-}
-
-provider_from!(providers);
-provider_from!(set_provider_api_key);
-enums!(set_provider_api_key: error_code_enum);
+    }
+);
 
 /// The gateways in the order they are configured.
 pub async fn fetch_providers() -> Result<Vec<Provider>, ApiError> {

@@ -1,168 +1,65 @@
 //! One task: everything about it, live, and what can be done to it.
 
-use graphql_client::GraphQLQuery;
-
-use super::{DateTime, sorted};
+pub use super::schema::{
+    CancelTask, PromoteTask, RetryTask, TaskById, TaskUpdated, cancel_task, promote_task,
+    retry_task, task_by_id, task_updated,
+};
 use crate::api::{ApiError, graphql_query};
 use crate::model::{
-    Audio, Named, Quality, ReferenceAsset, Resolution, Task, TaskDetail, TaskRef, Transition,
-    UserError,
+    Audio, Named, OrUnknown, Quality, Resolution, TaskDetail, TaskRef, Transition, UserError,
 };
 
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/task.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct TaskById;
+from_fragment!([task_by_id, task_updated], |t: TaskRefFields| -> TaskRef {
+    TaskRef {
+        id: t.id,
+        stage: t.stage.known(),
+        status: t.status,
+        lineage: t.lineage.and_then(OrUnknown::known),
+        prompt: t.prompt,
+        created_at: t.created_at,
+    }
+});
 
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/task_updated.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct TaskUpdated;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/promote_task.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct PromoteTask;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/retry_task.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct RetryTask;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/cancel_task.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct CancelTask;
-
-/// The page's fields from one operation's `TaskDetailFields` selection.
-macro_rules! detail_from {
-    ($op:ident) => {
-        enums!($op:
-            status_enum, failure_reason_enum, transition_cause_enum, kind_enum, stage_enum,
-            input_type_enum, aspect_ratio_enum, quality_enum, resolution_enum, camera_motion_enum,
-            audio_enum, output_format_enum, lineage_enum, download_status_enum,
-            licence_status_enum, media_kind_enum,
-        );
-
-        impl From<$op::TaskRefFields> for TaskRef {
-            fn from(t: $op::TaskRefFields) -> Self {
-                TaskRef {
-                    id: t.id,
-                    stage: t.stage.into(),
-                    status: t.status.into(),
-                    lineage: t.lineage.and_then(Into::into),
-                    prompt: t.prompt,
-                    created_at: t.created_at,
-                }
-            }
+// The card's part comes from `TaskFields`, which `TaskDetailFields` spreads.
+from_fragment!(
+    [task_by_id, task_updated],
+    |t: TaskDetailFields| -> TaskDetail {
+        TaskDetail {
+            task: t.task_fields.into(),
+            negative_prompt: t.negative_prompt,
+            size: t.size,
+            watermark: t.watermark,
+            output_format: t.output_format.known(),
+            camera_motion: t.camera_motion.and_then(OrUnknown::known),
+            audio: t.audio.and_then(OrUnknown::known),
+            references: t.references.into_iter().map(|r| reference!(r)).collect(),
+            deadline_at: t.deadline_at,
+            finished_at: t.finished_at,
+            provider: t.provider,
+            upstream_task_id: t.upstream_task_id,
+            upstream_usage: t.upstream_usage,
+            needs_reconciliation: t.needs_reconciliation,
+            callback_url: t.callback_url,
+            campaign: Named {
+                id: t.campaign.id,
+                name: t.campaign.name,
+            },
+            parent: t.parent.map(Into::into),
+            children: t.children.into_iter().map(Into::into).collect(),
+            history: t
+                .history
+                .into_iter()
+                .map(|h| Transition {
+                    from: h.from_status,
+                    to: h.to_status,
+                    cause: h.cause,
+                    upstream_status: h.upstream_status,
+                    at: h.at,
+                })
+                .collect(),
         }
-
-        impl From<$op::TaskDetailFields> for TaskDetail {
-            fn from(t: $op::TaskDetailFields) -> Self {
-                let task = Task {
-                    id: t.id,
-                    kind: t.kind.into(),
-                    input_type: t.input_type.into(),
-                    stage: t.stage.into(),
-                    status: t.status.into(),
-                    progress: t.progress.clamp(0, 100),
-                    prompt: t.prompt,
-                    aspect_ratio: t.aspect_ratio.into(),
-                    count: t.count,
-                    seed: t.seed,
-                    model: t.model,
-                    quality: t.quality.and_then(Into::into),
-                    resolution: t.resolution.and_then(Into::into),
-                    duration_seconds: t.duration_seconds,
-                    queue_position: t.queue_position,
-                    estimated_cost: money!(t.estimated_cost),
-                    actual_cost: t.actual_cost.map(|m| money!(m)),
-                    charged: t.charged,
-                    lineage: t.lineage.and_then(Into::into),
-                    failure_reason: t.failure_reason.map(Into::into),
-                    failure_message: t.failure_message,
-                    created_at: t.created_at,
-                    updated_at: t.updated_at,
-                    submitted_by: t.submitted_by.map(|u| u.display_name),
-                    brief: Named {
-                        id: t.brief.id,
-                        name: t.brief.title,
-                    },
-                    outputs: sorted(t.outputs.into_iter().map(|o| output!(o)).collect()),
-                };
-                TaskDetail {
-                    task,
-                    negative_prompt: t.negative_prompt,
-                    size: t.size,
-                    watermark: t.watermark,
-                    output_format: t.output_format.into(),
-                    camera_motion: t.camera_motion.and_then(Into::into),
-                    audio: t.audio.and_then(Into::into),
-                    references: t
-                        .references
-                        .into_iter()
-                        .map(|r| ReferenceAsset {
-                            id: r.id,
-                            kind: r.kind.into(),
-                            filename: r.filename,
-                            mime_type: r.mime_type,
-                            width: r.width,
-                            height: r.height,
-                            licence_status: r.licence_status.into(),
-                            url: r.url,
-                            thumbnail_url: r.thumbnail_url,
-                        })
-                        .collect(),
-                    deadline_at: t.deadline_at,
-                    finished_at: t.finished_at,
-                    provider: t.provider,
-                    upstream_task_id: t.upstream_task_id,
-                    upstream_usage: t.upstream_usage,
-                    needs_reconciliation: t.needs_reconciliation,
-                    callback_url: t.callback_url,
-                    campaign: Named {
-                        id: t.campaign.id,
-                        name: t.campaign.name,
-                    },
-                    parent: t.parent.map(Into::into),
-                    children: t.children.into_iter().map(Into::into).collect(),
-                    history: t
-                        .history
-                        .into_iter()
-                        .map(|h| Transition {
-                            from: h.from_status.map(Into::into),
-                            to: h.to_status.into(),
-                            cause: h.cause.into(),
-                            upstream_status: h.upstream_status,
-                            at: h.at,
-                        })
-                        .collect(),
-                }
-            }
-        }
-    };
-}
-
-detail_from!(task_by_id);
-detail_from!(task_updated);
-enums!(promote_task: quality_enum, resolution_enum, audio_enum, error_code_enum);
-enums!(retry_task: error_code_enum);
-enums!(cancel_task: error_code_enum, status_enum);
+    }
+);
 
 /// The task, or `None` when it does not exist or belongs to another team.
 pub async fn fetch_task(id: String) -> Result<Option<TaskDetail>, ApiError> {

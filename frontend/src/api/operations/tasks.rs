@@ -1,100 +1,76 @@
 //! The board's side of tasks: the filtered list, live events, and the composer's
 //! estimate and submit.
 
-use graphql_client::GraphQLQuery;
-
-use super::{DateTime, sorted};
+pub use super::schema::{
+    EstimateTask, SubmitTask, TaskEvents, Tasks, estimate_task, submit_task, task_events, tasks,
+};
+use super::schema::{task_by_id, task_updated};
+use super::sorted;
 use crate::api::{ApiError, graphql_query};
 use crate::model::{
-    AspectRatio, Audio, CameraMotion, InputType, Kind, Money, Named, OutputFormat, Quality,
-    Resolution, Stage, Status, Task, UserError,
+    AspectRatio, Audio, CameraMotion, InputType, Kind, Money, Named, OrUnknown, Output,
+    OutputFormat, Quality, Resolution, Stage, Status, Task, UserError,
 };
 
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/tasks.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct Tasks;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/task_events.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct TaskEvents;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/submit_task.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct SubmitTask;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/estimate_task.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct EstimateTask;
-
-/// The card's fields from one operation's `TaskFields` selection.
-macro_rules! task_from {
-    ($op:ident) => {
-        enums!($op:
-            status_enum, failure_reason_enum, kind_enum, stage_enum, input_type_enum,
-            aspect_ratio_enum, quality_enum, resolution_enum, lineage_enum, download_status_enum,
-        );
-
-        impl From<$op::TaskFields> for Task {
-            fn from(task: $op::TaskFields) -> Self {
-                Task {
-                    id: task.id,
-                    kind: task.kind.into(),
-                    input_type: task.input_type.into(),
-                    stage: task.stage.into(),
-                    status: task.status.into(),
-                    progress: task.progress.clamp(0, 100),
-                    prompt: task.prompt,
-                    aspect_ratio: task.aspect_ratio.into(),
-                    count: task.count,
-                    seed: task.seed,
-                    model: task.model,
-                    quality: task.quality.and_then(Into::into),
-                    resolution: task.resolution.and_then(Into::into),
-                    duration_seconds: task.duration_seconds,
-                    queue_position: task.queue_position,
-                    estimated_cost: money!(task.estimated_cost),
-                    actual_cost: task.actual_cost.map(|m| money!(m)),
-                    charged: task.charged,
-                    lineage: task.lineage.and_then(Into::into),
-                    failure_reason: task.failure_reason.map(Into::into),
-                    failure_message: task.failure_message,
-                    created_at: task.created_at,
-                    updated_at: task.updated_at,
-                    submitted_by: task.submitted_by.map(|u| u.display_name),
-                    brief: Named {
-                        id: task.brief.id,
-                        name: task.brief.title,
-                    },
-                    outputs: sorted(task.outputs.into_iter().map(|o| output!(o)).collect()),
-                }
-            }
+// The card's fields, in every operation that selects them (the task page's operations
+// select them inside `TaskDetailFields`).
+from_fragment!(
+    [tasks, task_events, submit_task, task_by_id, task_updated],
+    |task: TaskFields| -> Task {
+        Task {
+            id: task.id,
+            kind: task.kind.known(),
+            input_type: task.input_type.known(),
+            stage: task.stage.known(),
+            status: task.status,
+            progress: task.progress.clamp(0, 100),
+            prompt: task.prompt,
+            aspect_ratio: task.aspect_ratio.known(),
+            count: task.count,
+            seed: task.seed,
+            model: task.model,
+            quality: task.quality.and_then(OrUnknown::known),
+            resolution: task.resolution.and_then(OrUnknown::known),
+            duration_seconds: task.duration_seconds,
+            queue_position: task.queue_position,
+            estimated_cost: money!(task.estimated_cost),
+            actual_cost: task.actual_cost.map(|m| money!(m)),
+            charged: task.charged,
+            lineage: task.lineage.and_then(OrUnknown::known),
+            failure_reason: task.failure_reason,
+            failure_message: task.failure_message,
+            created_at: task.created_at,
+            updated_at: task.updated_at,
+            submitted_by: task.submitted_by.map(|u| u.display_name),
+            brief: Named {
+                id: task.brief.id,
+                name: task.brief.title,
+            },
+            outputs: sorted(task.outputs.into_iter().map(Into::into).collect()),
         }
-    };
-}
+    }
+);
 
-task_from!(tasks);
-task_from!(task_events);
-task_from!(submit_task);
-enums!(submit_task: camera_motion_enum, audio_enum, output_format_enum, error_code_enum);
-enums!(estimate_task:
-    status_enum, stage_enum, input_type_enum, aspect_ratio_enum, quality_enum, resolution_enum,
-    camera_motion_enum, audio_enum, output_format_enum, error_code_enum,
+from_fragment!(
+    [tasks, task_events, submit_task, task_by_id, task_updated],
+    |o: OutputFields| -> Output {
+        Output {
+            id: o.id,
+            position: o.position,
+            format: o.format,
+            mime_type: o.mime_type,
+            width: o.width,
+            height: o.height,
+            duration_ms: o.duration_ms,
+            byte_size: o.byte_size,
+            checksum_sha256: o.checksum_sha256,
+            url: o.url,
+            thumbnail_url: o.thumbnail_url,
+            download_status: o.download_status.known(),
+            download_attempts: o.download_attempts,
+            last_download_error: o.last_download_error,
+        }
+    }
 );
 
 /// The status tabs above the list.
@@ -125,13 +101,13 @@ impl StatusFilter {
         }
     }
 
-    fn statuses(self) -> Option<Vec<tasks::TaskStatus>> {
-        use tasks::TaskStatus as S;
+    fn statuses(self) -> Option<Vec<Status>> {
+        use Status as S;
         match self {
             StatusFilter::All => None,
-            StatusFilter::Active => Some(vec![S::QUEUED, S::SUBMITTED, S::PROCESSING]),
-            StatusFilter::Succeeded => Some(vec![S::SUCCEEDED]),
-            StatusFilter::Failed => Some(vec![S::FAILED, S::CANCELLED]),
+            StatusFilter::Active => Some(vec![S::Queued, S::Submitted, S::Processing]),
+            StatusFilter::Succeeded => Some(vec![S::Succeeded]),
+            StatusFilter::Failed => Some(vec![S::Failed, S::Cancelled]),
         }
     }
 }
@@ -220,7 +196,7 @@ pub struct TaskEvent {
 pub fn task_event(data: task_events::ResponseData) -> TaskEvent {
     let event = data.task_events;
     TaskEvent {
-        transition: matches!(event.kind, task_events::TaskEventKind::TRANSITION),
+        transition: event.kind == super::schema::TaskEventKind::Transition,
         task: event.task.into(),
     }
 }
@@ -311,7 +287,7 @@ pub async fn estimate_task(input: TaskInput) -> Result<Estimate, ApiError> {
         cost: e.estimated_cost.map(|m| money!(m)),
         duplicate_of: e.duplicate_of.map(|t| LiveTask {
             id: t.id,
-            status: t.status.into(),
+            status: t.status,
             prompt: t.prompt,
         }),
         committed: e.campaign_committed.map(|m| money!(m)),

@@ -1,200 +1,80 @@
 //! Outbound webhooks: the team's endpoints (admins), their delivery logs and replays,
 //! the team's callback secret, a task's callbacks, and the live feeds of both.
 
-use graphql_client::GraphQLQuery;
-
-use super::DateTime;
+pub use super::schema::{
+    CreateWebhookEndpoint, DeleteWebhookEndpoint, EndpointDeliveries, ReplayWebhookDelivery,
+    RotateCallbackSecret, RotateWebhookEndpointSecret, TaskCallbacks, UpdateWebhookEndpoint,
+    WebhookDeliveryUpdated, WebhookEndpointDisabled, WebhookEndpoints, create_webhook_endpoint,
+    delete_webhook_endpoint, endpoint_deliveries, replay_webhook_delivery, rotate_callback_secret,
+    rotate_webhook_endpoint_secret, task_callbacks, update_webhook_endpoint,
+    webhook_delivery_updated, webhook_endpoint_disabled, webhook_endpoints,
+};
 use crate::api::{ApiError, graphql_query};
-use crate::model::{Attempt, Delivery, EventType, Secret, UserError, WebhookEndpoint};
+use crate::model::{Attempt, Delivery, EventType, OrUnknown, Secret, UserError, WebhookEndpoint};
 
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhook_endpoints.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct WebhookEndpoints;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/create_webhook_endpoint.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct CreateWebhookEndpoint;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/update_webhook_endpoint.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct UpdateWebhookEndpoint;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/delete_webhook_endpoint.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct DeleteWebhookEndpoint;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/rotate_webhook_endpoint_secret.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct RotateWebhookEndpointSecret;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/endpoint_deliveries.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct EndpointDeliveries;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/task_callbacks.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct TaskCallbacks;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/replay_webhook_delivery.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct ReplayWebhookDelivery;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/rotate_callback_secret.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct RotateCallbackSecret;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhook_delivery_updated.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct WebhookDeliveryUpdated;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhook_endpoint_disabled.graphql",
-    response_derives = "Debug, Clone"
-)]
-pub struct WebhookEndpointDisabled;
-
-macro_rules! event_type_enum {
-    ($op:ident) => {
-        enum_map!($op::WebhookEventType <=> EventType {
-            TASK_QUEUED <=> TaskQueued,
-            TASK_PROCESSING <=> TaskProcessing,
-            TASK_SUCCEEDED <=> TaskSucceeded,
-            TASK_FAILED <=> TaskFailed,
-            TASK_CANCELLED <=> TaskCancelled,
-        });
-    };
-}
-
-/// The model's endpoint from one operation's `EndpointFields` selection.
-macro_rules! endpoint_from {
-    ($op:ident) => {
-        event_type_enum!($op);
-        enum_map!($op::EndpointDisabledCode <=> DisabledCode {
-            GONE <=> Gone,
-            KEPT_FAILING <=> KeptFailing,
-            BY_ADMIN <=> ByAdmin,
-        });
-
-        impl From<$op::EndpointFields> for WebhookEndpoint {
-            fn from(e: $op::EndpointFields) -> Self {
-                WebhookEndpoint {
-                    id: e.id,
-                    url: e.url,
-                    description: e.description,
-                    // Events this build does not know cannot be offered in the form
-                    // either, so they are left out rather than shown blank.
-                    event_types: WebhookEndpoint::normalise_events(
-                        e.event_types
-                            .into_iter()
-                            .filter_map(Option::<EventType>::from)
-                            .collect(),
-                    ),
-                    enabled: e.enabled,
-                    disabled_reason: e.disabled_reason,
-                    disabled_code: e.disabled_code.and_then(Option::from),
-                    previous_secret_expires_at: e.previous_secret_expires_at,
-                    created_at: e.created_at,
-                }
-            }
+from_fragment!(
+    [
+        webhook_endpoints,
+        create_webhook_endpoint,
+        update_webhook_endpoint,
+        rotate_webhook_endpoint_secret,
+        webhook_endpoint_disabled
+    ],
+    |e: EndpointFields| -> WebhookEndpoint {
+        WebhookEndpoint {
+            id: e.id,
+            url: e.url,
+            description: e.description,
+            // Events this build does not know cannot be offered in the form either, so
+            // they are left out rather than shown blank.
+            event_types: WebhookEndpoint::normalise_events(
+                e.event_types
+                    .into_iter()
+                    .filter_map(OrUnknown::known)
+                    .collect(),
+            ),
+            enabled: e.enabled,
+            disabled_reason: e.disabled_reason,
+            disabled_code: e.disabled_code.and_then(OrUnknown::known),
+            previous_secret_expires_at: e.previous_secret_expires_at,
+            created_at: e.created_at,
         }
-    };
-}
+    }
+);
 
-/// The model's delivery from one operation's `DeliveryFields` selection.
-macro_rules! delivery_from {
-    ($op:ident) => {
-        enum_map!($op::DeliveryStatus <=> DeliveryStatus {
-            PENDING <=> Pending,
-            DELIVERED <=> Delivered,
-            FAILED <=> Failed,
-        });
-
-        impl From<$op::DeliveryFields> for Delivery {
-            fn from(d: $op::DeliveryFields) -> Self {
-                Delivery {
-                    id: d.id,
-                    task_id: d.task_id,
-                    message_id: d.message_id,
-                    event_type: d.event_type,
-                    url: d.url,
-                    status: d.status.into(),
-                    next_attempt_at: d.next_attempt_at,
-                    payload: d.payload,
-                    created_at: d.created_at,
-                    attempts: d
-                        .attempts
-                        .into_iter()
-                        .map(|a| Attempt {
-                            at: a.at,
-                            status_code: a.status_code,
-                            latency_ms: a.latency_ms,
-                            response_excerpt: a.response_excerpt,
-                            error: a.error,
-                            next_retry_at: a.next_retry_at,
-                        })
-                        .collect(),
-                }
-            }
+from_fragment!(
+    [
+        endpoint_deliveries,
+        task_callbacks,
+        replay_webhook_delivery,
+        webhook_delivery_updated
+    ],
+    |d: DeliveryFields| -> Delivery {
+        Delivery {
+            id: d.id,
+            task_id: d.task_id,
+            message_id: d.message_id,
+            event_type: d.event_type,
+            url: d.url,
+            status: d.status.known(),
+            next_attempt_at: d.next_attempt_at,
+            payload: d.payload,
+            created_at: d.created_at,
+            attempts: d
+                .attempts
+                .into_iter()
+                .map(|a| Attempt {
+                    at: a.at,
+                    status_code: a.status_code,
+                    latency_ms: a.latency_ms,
+                    response_excerpt: a.response_excerpt,
+                    error: a.error,
+                    next_retry_at: a.next_retry_at,
+                })
+                .collect(),
         }
-    };
-}
-
-endpoint_from!(webhook_endpoints);
-endpoint_from!(create_webhook_endpoint);
-endpoint_from!(update_webhook_endpoint);
-endpoint_from!(rotate_webhook_endpoint_secret);
-endpoint_from!(webhook_endpoint_disabled);
-delivery_from!(endpoint_deliveries);
-delivery_from!(task_callbacks);
-delivery_from!(replay_webhook_delivery);
-delivery_from!(webhook_delivery_updated);
-enums!(create_webhook_endpoint: error_code_enum);
-enums!(update_webhook_endpoint: error_code_enum);
-enums!(delete_webhook_endpoint: error_code_enum);
-enums!(rotate_webhook_endpoint_secret: error_code_enum);
-enums!(replay_webhook_delivery: error_code_enum);
+    }
+);
 
 /// The team's endpoints, oldest first.
 pub async fn fetch_endpoints() -> Result<Vec<WebhookEndpoint>, ApiError> {
