@@ -28,38 +28,38 @@ macro_rules! operation {
     ($file:tt, $name:ident, $variables_derives:tt) => {
         #[derive(GraphQLQuery)]
         #[graphql(
-                            schema_path = "../schema.graphql",
-                            query_path = $file,
-                            normalization = "rust",
-                            response_derives = "Debug, Clone, PartialEq",
-                            variables_derives = $variables_derives,
-                            skip_serializing_none,
-                            extern_enums(
-                                "AspectRatio",
-                                "Audio",
-                                "BriefStatus",
-                                "CameraMotion",
-                                "DeliveryStatus",
-                                "DownloadStatus",
-                                "EndpointDisabledCode",
-                                "FailureReason",
-                                "InputType",
-                                "LicenceStatus",
-                                "LineageKind",
-                                "MediaKind",
-                                "OutputFormat",
-                                "Quality",
-                                "Resolution",
-                                "Role",
-                                "Stage",
-                                "TaskEventKind",
-                                "TaskKind",
-                                "TaskStatus",
-                                "TransitionCause",
-                                "UserErrorCode",
-                                "WebhookEventType"
-                            )
-                        )]
+                                                    schema_path = "../schema.graphql",
+                                                    query_path = $file,
+                                                    normalization = "rust",
+                                                    response_derives = "Debug, Clone, PartialEq",
+                                                    variables_derives = $variables_derives,
+                                                    skip_serializing_none,
+                                                    extern_enums(
+                                                        "AspectRatio",
+                                                        "Audio",
+                                                        "BriefStatus",
+                                                        "CameraMotion",
+                                                        "DeliveryStatus",
+                                                        "DownloadStatus",
+                                                        "EndpointDisabledCode",
+                                                        "FailureReason",
+                                                        "InputType",
+                                                        "LicenceStatus",
+                                                        "LineageKind",
+                                                        "MediaKind",
+                                                        "OutputFormat",
+                                                        "Quality",
+                                                        "Resolution",
+                                                        "Role",
+                                                        "Stage",
+                                                        "TaskEventKind",
+                                                        "TaskKind",
+                                                        "TaskStatus",
+                                                        "TransitionCause",
+                                                        "UserErrorCode",
+                                                        "WebhookEventType"
+                                                    )
+                                                )]
         pub struct $name;
     };
 }
