@@ -10,7 +10,7 @@ use crate::auth;
 use crate::entity::{team, user};
 use crate::service::account;
 
-pub use crate::domain::account::Role;
+use crate::domain::account::Role;
 pub struct User(user::Model);
 
 impl User {

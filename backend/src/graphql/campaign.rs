@@ -32,7 +32,7 @@ impl Money {
     }
 }
 
-pub use crate::domain::campaign::BriefStatus;
+use crate::domain::campaign::BriefStatus;
 /// A campaign (活动): briefs, a budget, and what was spent.
 pub struct Campaign(campaign::Model);
 

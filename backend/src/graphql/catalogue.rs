@@ -5,8 +5,9 @@ use async_graphql::{Context, Object, SimpleObject};
 
 use super::campaign::Money;
 use super::error::{state, viewer};
-use super::task::{CameraMotion, InputType, OutputFormat, Quality, Resolution, TaskKind};
 use crate::domain::catalogue::ModelSpec;
+use crate::domain::catalogue::{CameraMotion, OutputFormat, Quality, Resolution};
+use crate::domain::task::{InputType, TaskKind};
 
 /// One model and the parameters it accepts.
 pub struct Model(ModelSpec);

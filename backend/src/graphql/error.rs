@@ -25,14 +25,13 @@ use crate::domain::{ErrorCode, FieldError};
 use crate::service::ServiceError;
 use crate::state::AppState;
 
-pub use crate::domain::ErrorCode as UserErrorCode;
 /// A problem the user can fix, tied to an input field where there is one.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct UserError {
     /// Path to the input field, e.g. `["input", "prompt"]`; null when no single field is
     /// at fault.
     pub field: Option<Vec<String>>,
-    pub code: UserErrorCode,
+    pub code: ErrorCode,
     /// A sentence to show to the user.
     pub message: String,
 }

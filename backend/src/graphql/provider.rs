@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use super::error::{UserError, state, to_graphql, user_errors, viewer};
 use crate::service::provider;
 
-pub use crate::config::VideoDialect as VideoApiDialect;
+use crate::config::VideoDialect;
 /// A configured gateway.
 pub struct Provider(provider::Gateway);
 
@@ -20,7 +20,7 @@ impl Provider {
         &self.0.profile.base_url
     }
 
-    async fn video_dialect(&self) -> VideoApiDialect {
+    async fn video_dialect(&self) -> VideoDialect {
         self.0.profile.video_dialect
     }
 

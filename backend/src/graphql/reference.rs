@@ -10,12 +10,13 @@ use chrono::{DateTime, Utc};
 use super::error::{UserError, state, to_graphql, user_error, user_errors, viewer};
 use super::node::{NodeType, encode};
 use super::page::{PageArgs, connection};
-use super::task::{MediaKind, signed_link};
+use super::task::signed_link;
 use crate::domain::ErrorCode;
+use crate::domain::task::MediaKind;
 use crate::entity::reference_asset;
 use crate::service::reference;
 
-pub use crate::domain::reference::LicenceStatus;
+use crate::domain::reference::LicenceStatus;
 /// An uploaded image or video that tasks may start from.
 pub struct ReferenceAsset(reference_asset::Model);
 

@@ -8,7 +8,8 @@ use tokio::sync::broadcast::error::RecvError;
 use super::campaign::{Campaign, Money};
 use super::error::{state, to_graphql, viewer};
 use super::node::{NodeType, decode};
-use super::task::{Stage, Task, TaskKind, TaskStatus};
+use super::task::Task;
+use crate::domain::task::{Stage, TaskKind, TaskStatus};
 use crate::events::{Event, TaskChange};
 use crate::service::{ServiceError, task};
 

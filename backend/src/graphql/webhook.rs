@@ -13,9 +13,7 @@ use crate::domain::ErrorCode;
 use crate::entity::{webhook_attempt, webhook_delivery, webhook_endpoint};
 use crate::service::webhook::{self as service, EndpointChanges, NewEndpoint};
 
-pub use crate::webhook::events::DeliveryStatus;
-pub use crate::webhook::events::DisabledBecause as EndpointDisabledCode;
-pub use crate::webhook::events::EventType as WebhookEventType;
+use crate::webhook::events::{DeliveryStatus, DisabledBecause, EventType};
 /// A team's receiver of webhook events. Its secret is never readable after it was shown.
 pub struct WebhookEndpoint(webhook_endpoint::Model);
 
@@ -40,7 +38,7 @@ impl WebhookEndpoint {
     }
 
     /// Events as sent in the body's `type`, e.g. `task.succeeded`.
-    async fn event_types(&self) -> Vec<WebhookEventType> {
+    async fn event_types(&self) -> Vec<EventType> {
         service::event_types_of(&self.0).into_iter().collect()
     }
 
@@ -54,7 +52,7 @@ impl WebhookEndpoint {
 
     /// Why it is off, for clients to translate and branch on; null while enabled (and
     /// for endpoints turned off before codes were kept).
-    async fn disabled_code(&self) -> Option<EndpointDisabledCode> {
+    async fn disabled_code(&self) -> Option<DisabledBecause> {
         self.0.disabled_code
     }
 
@@ -225,7 +223,7 @@ impl WebhookQuery {
 pub struct CreateWebhookEndpointInput {
     /// A public http(s) URL.
     pub url: String,
-    pub event_types: Vec<WebhookEventType>,
+    pub event_types: Vec<EventType>,
     pub description: Option<String>,
 }
 
@@ -242,7 +240,7 @@ pub struct WebhookEndpointSecretPayload {
 pub struct UpdateWebhookEndpointInput {
     pub endpoint_id: ID,
     pub url: Option<String>,
-    pub event_types: Option<Vec<WebhookEventType>>,
+    pub event_types: Option<Vec<EventType>>,
     pub description: Option<String>,
     pub enabled: Option<bool>,
 }
