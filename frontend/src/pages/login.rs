@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 
 use crate::api::operations;
-use crate::components::header::LanguageToggle;
+use crate::components::shared::header::LanguageToggle;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::UserError;
 use crate::session::use_session;

@@ -10,11 +10,11 @@ use leptos_router::components::{A, Redirect};
 use crate::api::ApiError;
 use crate::api::operations::{self, Me};
 use crate::api::ws::LinkState;
-use crate::components::callback_secret::CallbackSecret;
-use crate::components::gateways::Gateways;
-use crate::components::header::Header;
-use crate::components::load_failed::LoadFailed;
-use crate::components::webhook_endpoints::WebhookEndpoints;
+use crate::components::settings::callback_secret::CallbackSecret;
+use crate::components::settings::gateways::Gateways;
+use crate::components::settings::webhook_endpoints::WebhookEndpoints;
+use crate::components::shared::header::Header;
+use crate::components::shared::load_failed::LoadFailed;
 use crate::i18n::{Key, use_i18n};
 use crate::session::use_session;
 

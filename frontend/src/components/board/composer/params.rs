@@ -9,7 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::Form;
-use crate::components::problems::{self, FieldErrors, Problem};
+use crate::components::shared::problems::{self, FieldErrors, Problem};
 use crate::i18n::{self, Key, Lang, use_i18n};
 use crate::model::{AspectRatio, Audio, Catalogue, Kind, ModelSpec};
 

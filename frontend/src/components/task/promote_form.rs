@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 use crate::api::ApiError;
 use crate::api::operations::task::{self as api, Created, PromoteOverrides};
 use crate::api::operations::tasks::{self, Estimate, TaskInput};
-use crate::components::form_actions::{CancelButton, SubmitButton};
-use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::form_actions::{CancelButton, SubmitButton};
+use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Audio, Catalogue, InputType, Kind, Quality, Resolution, Stage, TaskDetail};
 

@@ -13,11 +13,11 @@ use crate::api::operations::webhooks::{
     self, DeliverySource, EndpointChanges, EndpointInput, WebhookEndpointDisabled, WithSecret,
 };
 use crate::api::ws::{self, Flow, LinkState};
-use crate::components::delivery_log::DeliveryLog;
-use crate::components::form_actions::{CancelButton, SubmitButton};
-use crate::components::load_failed::LoadFailed;
-use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
-use crate::components::secret_once::SecretOnce;
+use crate::components::settings::secret_once::SecretOnce;
+use crate::components::shared::delivery_log::DeliveryLog;
+use crate::components::shared::form_actions::{CancelButton, SubmitButton};
+use crate::components::shared::load_failed::LoadFailed;
+use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{EventType, Secret, WebhookEndpoint};
 

@@ -8,9 +8,9 @@ use leptos::task::spawn_local;
 
 use crate::api::ApiError;
 use crate::api::operations::providers;
-use crate::components::form_actions::SubmitButton;
-use crate::components::load_failed::LoadFailed;
-use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::form_actions::SubmitButton;
+use crate::components::shared::load_failed::LoadFailed;
+use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::Provider;
 

@@ -15,7 +15,7 @@ use leptos_router::components::A;
 use crate::api::ApiError;
 use crate::api::operations::webhooks::{self, DeliverySource, WebhookDeliveryUpdated};
 use crate::api::ws::{self, Flow};
-use crate::components::load_failed::LoadFailed;
+use crate::components::shared::load_failed::LoadFailed;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Delivery, DeliveryPhase, Merged, merge_delivery};
 

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::api::ApiError;
 use crate::api::operations::webhooks;
-use crate::components::secret_once::SecretOnce;
+use crate::components::settings::secret_once::SecretOnce;
 use crate::i18n::{Key, use_i18n};
 use crate::model::Secret;
 

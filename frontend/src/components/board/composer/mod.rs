@@ -32,7 +32,7 @@ use leptos_router::components::A;
 
 use crate::api::ApiError;
 use crate::api::operations::tasks::{self, Estimate, Submitted, TaskInput};
-use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{
     AspectRatio, Audio, Brief, CameraMotion, Catalogue, DraftPolicy, ErrorCode, InputType, Kind,

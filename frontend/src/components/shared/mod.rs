@@ -1,0 +1,8 @@
+//! Widgets more than one page uses.
+
+pub mod delivery_log;
+pub mod form_actions;
+pub mod header;
+pub mod load_failed;
+pub mod problems;
+pub mod status_badge;
