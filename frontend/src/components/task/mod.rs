@@ -4,4 +4,5 @@ pub mod lineage;
 pub mod outputs;
 pub mod promote_form;
 pub mod task_facts;
+pub mod task_head;
 pub mod timeline;
