@@ -1,6 +1,7 @@
 //! Widgets more than one page uses.
 
 pub mod confirm_dialog;
+pub mod delivery_attempts;
 pub mod delivery_log;
 pub mod form_actions;
 pub mod header;

@@ -43,6 +43,10 @@ impl Remembered {
     }
 }
 
+/// A campaign's briefs, with the campaign they were read for; `None` when no
+/// campaign is chosen.
+type BriefsRead = Option<(String, Result<Vec<Brief>, ApiError>)>;
+
 /// The campaigns, the briefs of the chosen one, and the choice.
 #[derive(Clone, Copy)]
 pub struct BriefContext {
@@ -56,8 +60,8 @@ pub struct BriefContext {
     pub briefs_loaded: RwSignal<bool>,
     pub error: RwSignal<Option<ApiError>>,
     all_campaigns: LocalResource<Result<Vec<Campaign>, ApiError>>,
-    /// The chosen campaign's briefs, with the campaign they were read for.
-    its_briefs: LocalResource<Option<(String, Result<Vec<Brief>, ApiError>)>>,
+    /// The chosen campaign's briefs.
+    its_briefs: LocalResource<BriefsRead>,
     remembered_campaign: Remembered,
     remembered_brief: Remembered,
 }
