@@ -35,6 +35,7 @@ use crate::api::operations::tasks::{self, Submitted, TaskInput};
 use crate::components::shared::live_estimate::{LiveEstimate, use_live_estimate};
 use crate::components::shared::on_result;
 use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::text_field::unique_id;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Brief, Catalogue, ErrorCode, Kind, Stage, UserError};
 use form::{Form, new_key};
@@ -235,6 +236,9 @@ pub fn Composer(
         });
     };
 
+    let prompt_id = unique_id("prompt");
+    let prompt_errors_id = format!("{prompt_id}-errors");
+    let prompt_errors = prompt_errors_id.clone();
     let closed_brief = move || brief.with(|b| b.as_ref().is_some_and(|b| !b.accepts_tasks()));
     let can_submit = move || {
         brief_id.with(Option::is_some) && catalogue.with(Option::is_some) && !closed_brief()
@@ -278,9 +282,10 @@ pub fn Composer(
                 </div>
             </div>
             <StageToggle form=form catalogue=catalogue />
-            <label class="field">
-                <span class="label">{move || i18n.t(Key::Prompt)}</span>
+            <div class="field">
+                <label class="label" for=prompt_id.clone()>{move || i18n.t(Key::Prompt)}</label>
                 <textarea
+                    id=prompt_id
                     name="prompt"
                     rows="3"
                     data-testid="prompt-input"
@@ -290,6 +295,9 @@ pub fn Composer(
                     }
                     class:invalid=move || problems::has(problems, "prompt")
                     aria-invalid=move || problems::has(problems, "prompt").to_string()
+                    aria-describedby=move || {
+                        problems::has(problems, "prompt").then(|| prompt_errors.clone())
+                    }
                     prop:value=move || form.prompt.get()
                     on:input=move |ev| {
                         form.prompt.set(event_target_value(&ev));
@@ -304,8 +312,8 @@ pub fn Composer(
                         }
                     }
                 ></textarea>
-                <FieldErrors problems=problems field="prompt" />
-            </label>
+                <FieldErrors problems=problems field="prompt" id=prompt_errors_id />
+            </div>
             {with_catalogue(|form, c| {
                 view! { <references::References form=form catalogue=c /> }.into_any()
             })}

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::Form;
 use crate::components::shared::problems::{self, FieldErrors, Problem};
+use crate::components::shared::text_field::unique_id;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Catalogue, Stage};
 
@@ -72,6 +73,9 @@ pub(super) fn Advanced(
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     let shown = move || open.get() || problems::has(problems, "callbackUrl");
+    // Kept for the field each time it is shown again.
+    let input_id = StoredValue::new(unique_id("callback-url"));
+    let errors_id = StoredValue::new(input_id.with_value(|id| format!("{id}-errors")));
     view! {
         <div class="advanced">
             <button
@@ -91,9 +95,10 @@ pub(super) fn Advanced(
                 }}
             </button>
             <Show when=shown>
-                <label class="field">
-                    <span class="label">{move || i18n.t(Key::CallbackUrlField)}</span>
+                <div class="field">
+                    <label class="label" for=input_id.get_value()>{move || i18n.t(Key::CallbackUrlField)}</label>
                     <input
+                        id=input_id.get_value()
                         type="url"
                         name="callbackUrl"
                         inputmode="url"
@@ -103,6 +108,9 @@ pub(super) fn Advanced(
                         placeholder=move || i18n.t(Key::CallbackUrlPlaceholder)
                         class:invalid=move || problems::has(problems, "callbackUrl")
                         aria-invalid=move || problems::has(problems, "callbackUrl").to_string()
+                        aria-describedby=move || {
+                            problems::has(problems, "callbackUrl").then(|| errors_id.get_value())
+                        }
                         prop:value=move || form.callback_url.get()
                         on:input=move |ev| {
                             form.callback_url.set(event_target_value(&ev));
@@ -111,7 +119,7 @@ pub(super) fn Advanced(
                             clear_field.run("callbackUrl");
                         }
                     />
-                    <FieldErrors problems=problems field="callbackUrl" />
+                    <FieldErrors problems=problems field="callbackUrl" id=errors_id.get_value() />
                     <span class="hint">{move || i18n.t(Key::CallbackUrlHint)}</span>
                     // Said before the submit rather than by its refusal.
                     <Show when=move || !callbacks_signed.get()>
@@ -119,7 +127,7 @@ pub(super) fn Advanced(
                             {move || i18n.t(Key::NoCallbackSecret)}
                         </span>
                     </Show>
-                </label>
+                </div>
             </Show>
         </div>
     }
