@@ -13,6 +13,7 @@ use crate::components::shared::form_actions::{CancelButton, SubmitButton};
 use crate::components::shared::live_estimate::use_live_estimate;
 use crate::components::shared::on_result;
 use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::text_field::TextField;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Audio, Catalogue, InputType, Kind, Quality, Resolution, Stage, TaskDetail};
 
@@ -307,18 +308,14 @@ pub fn PromoteForm(
             <p class="hint">{move || i18n.t(Key::PromoteHint)}</p>
             <div class="param-grid">
                 {fields}
-                <label class="field">
-                    <span class="label">{move || i18n.t(Key::Seed)}</span>
-                    <input
-                        type="text"
-                        inputmode="numeric"
-                        data-testid="promote-seed"
-                        class:invalid=move || problems::has(all, "seed")
-                        prop:value=move || seed.get()
-                        on:input=move |ev| seed.set(event_target_value(&ev))
-                    />
-                    <FieldErrors problems=all field="seed" />
-                </label>
+                <TextField
+                    label=Key::Seed
+                    value=seed
+                    problems=all
+                    field="seed"
+                    inputmode="numeric"
+                    testid="promote-seed"
+                />
             </div>
             <p class="estimate-row" data-testid="promote-cost">
                 <span class="estimate-label">{move || i18n.t(Key::EstimatedCost)}</span>
