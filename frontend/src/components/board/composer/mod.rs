@@ -24,6 +24,7 @@ mod form;
 mod options;
 mod params;
 mod references;
+mod submit;
 
 pub use references::RefPreview;
 
@@ -31,15 +32,16 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::ApiError;
-use crate::api::operations::tasks::{self, Submitted, TaskInput};
+use crate::api::operations::tasks::Submitted;
 use crate::components::shared::live_estimate::{LiveEstimate, use_live_estimate};
 use crate::components::shared::on_result;
 use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
 use crate::components::shared::text_field::unique_id;
 use crate::i18n::{self, Key, use_i18n};
-use crate::model::{Brief, Catalogue, ErrorCode, Kind, Stage, UserError};
+use crate::model::{Brief, Catalogue, Kind, Stage};
 use form::{Form, new_key};
 use options::{Advanced, StageToggle};
+use submit::{SubmitRequest, send};
 
 /// Fields that have a place in the form; problems with any other field are shown
 /// with the form-wide ones.
@@ -61,43 +63,6 @@ const FIELDS: &[&str] = &[
     "referenceAssetIds",
     "callbackUrl",
 ];
-
-/// One submit: the input, the form fill's idempotency key and the callback URL.
-#[derive(Clone)]
-struct SubmitRequest {
-    input: TaskInput,
-    key: String,
-    callback_url: Option<String>,
-}
-
-/// How a submit was answered, and the key it ended up using if it had to replace
-/// the form fill's.
-type SubmitOutcome = (
-    Result<Result<Submitted, Vec<UserError>>, ApiError>,
-    Option<String>,
-);
-
-async fn send(request: SubmitRequest) -> SubmitOutcome {
-    let SubmitRequest {
-        input,
-        key,
-        callback_url,
-    } = request;
-    let result = tasks::submit_task(input.clone(), key, callback_url.clone()).await;
-    // CONFLICT on the key means an earlier attempt with this key did reach the
-    // server, but with other parameters: the user changed the form after a
-    // failed-looking submit. That task exists already; this is a new one.
-    if let Ok(Err(errors)) = &result
-        && errors
-            .iter()
-            .any(|e| e.code == ErrorCode::Conflict && e.field.as_deref() == Some("idempotencyKey"))
-    {
-        let key = new_key();
-        let result = tasks::submit_task(input, key.clone(), callback_url).await;
-        return (result, Some(key));
-    }
-    (result, None)
-}
 
 /// What the composer says after a submit.
 #[derive(Clone, Debug, PartialEq, Eq)]
