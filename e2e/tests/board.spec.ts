@@ -3,11 +3,20 @@ import type { AddressInfo } from 'node:net';
 
 import { expect, test } from '@playwright/test';
 
-import { admin, expectSamePage, markPage, signIn, startCampaign, unique } from './helpers';
+import {
+  admin,
+  expectSamePage,
+  markPage,
+  promptField,
+  signIn,
+  startCampaign,
+  submitButton,
+  unique,
+} from './helpers';
 
 test('a wrong password shows a clear message and keeps the user on the login page', async ({ page }) => {
   await signIn(page, admin.email, 'definitely not the password');
-  await expect(page.getByTestId('login-error')).toContainText('not correct');
+  await expect(page.getByRole('alert')).toContainText('not correct');
   await expect(page).toHaveURL(/\/login/);
 });
 
@@ -17,9 +26,9 @@ test('a creator submits a prompt and watches it finish live, without reloading',
   await markPage(page);
 
   const prompt = unique('a red enamel kettle on a sunny beach');
-  await page.getByTestId('prompt-input').fill(prompt);
+  await promptField(page).fill(prompt);
   await expect(page.getByTestId('cost-estimate')).toContainText('$');
-  await page.getByTestId('submit-task').click();
+  await submitButton(page).click();
 
   const card = page.getByTestId('task-card').filter({ hasText: prompt });
   await expect(card).toHaveCount(1);
@@ -41,8 +50,8 @@ test('double-clicking submit creates one task', async ({ page }) => {
   await signIn(page);
   await startCampaign(page);
   const prompt = unique('one task only');
-  await page.getByTestId('prompt-input').fill(prompt);
-  await page.getByTestId('submit-task').dblclick();
+  await promptField(page).fill(prompt);
+  await submitButton(page).dblclick();
   const cards = page.getByTestId('task-card').filter({ hasText: prompt });
   await expect(cards).toHaveCount(1);
   // Still one after the server has answered every click; the reload also shows the
@@ -58,16 +67,19 @@ test('draft → promote → final, watched live', async ({ page }) => {
   await markPage(page);
 
   // A draft: the composer starts in draft mode.
-  await expect(page.getByTestId('stage-toggle')).toHaveAttribute('data-stage', 'DRAFT');
+  await expect(page.getByRole('group', { name: 'Stage' }).getByRole('button', { name: 'Draft' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
   const prompt = unique('a paper lantern at dusk');
-  await page.getByTestId('prompt-input').fill(prompt);
-  await page.getByTestId('submit-task').click();
+  await promptField(page).fill(prompt);
+  await submitButton(page).click();
   const card = page.getByTestId('task-card').filter({ hasText: prompt });
   await expect(card).toHaveAttribute('data-stage', 'DRAFT');
   await expect(card).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 30_000 });
 
   // Its page.
-  await card.getByTestId('task-link').click();
+  await card.getByRole('link', { name: prompt }).click();
   const taskPage = page.getByTestId('task-page');
   await expect(taskPage).toHaveAttribute('data-stage', 'DRAFT');
   await expect(taskPage).toHaveAttribute('data-status', 'SUCCEEDED');
@@ -76,9 +88,9 @@ test('draft → promote → final, watched live', async ({ page }) => {
   await expect(page.getByTestId('timeline-entry')).toHaveCount(4);
 
   // Promote, asking the final for more than a draft may have.
-  await page.getByTestId('promote-task').click();
-  await page.getByTestId('promote-quality').selectOption('HIGH');
-  await page.getByTestId('promote-submit').click();
+  await page.getByRole('button', { name: 'Promote to final' }).click();
+  await page.getByRole('combobox', { name: 'Quality' }).selectOption('HIGH');
+  await page.getByRole('button', { name: 'Create the final' }).click();
 
   // The final's page, linked to the draft, live from processing to done.
   await expect(page).not.toHaveURL(new RegExp(`${draftPath}$`));
@@ -114,8 +126,8 @@ test('a duplicate submit while the first is running shows the running task and s
   await signIn(page);
   await startCampaign(page);
   const prompt = unique('a glass teapot on a windowsill');
-  await page.getByTestId('prompt-input').fill(prompt);
-  await page.getByTestId('submit-task').click();
+  await promptField(page).fill(prompt);
+  await submitButton(page).click();
   const cards = page.getByTestId('task-card').filter({ hasText: prompt });
   await expect(cards).toHaveCount(1);
   const first = cards.first();
@@ -124,7 +136,7 @@ test('a duplicate submit while the first is running shows the running task and s
   // The composer still holds the same input: the estimate warns before a second submit.
   await expect(page.getByTestId('duplicate-warning')).toBeVisible();
   await expect(page.getByTestId('duplicate-link')).toHaveAttribute('href', `/tasks/${firstId}`);
-  await page.getByTestId('submit-task').click();
+  await submitButton(page).click();
   await expect(page.getByTestId('duplicate-notice')).toBeVisible();
   await expect(page.getByTestId('duplicate-notice')).toContainText('already running');
   await expect(cards).toHaveCount(1);
@@ -148,16 +160,16 @@ test('a reference is fetched from a link and turns the task into image → image
   try {
     await signIn(page);
     await startCampaign(page);
-    await page.getByTestId('reference-link-toggle').click();
+    await page.getByRole('button', { name: 'From a link' }).click();
 
     // A link that leads nowhere says so, next to the references.
-    await page.getByTestId('reference-link-input').fill(`${base}/missing.png`);
-    await page.getByTestId('reference-link-fetch').click();
+    await page.getByRole('textbox', { name: 'From a link' }).fill(`${base}/missing.png`);
+    await page.getByRole('button', { name: 'Fetch', exact: true }).click();
     await expect(page.getByTestId('reference-error')).toContainText('404');
 
-    await page.getByTestId('reference-link-toggle').click();
-    await page.getByTestId('reference-link-input').fill(`${base}/moodboard/kettle.png`);
-    await page.getByTestId('reference-link-input').press('Enter');
+    await page.getByRole('button', { name: 'From a link' }).click();
+    await page.getByRole('textbox', { name: 'From a link' }).fill(`${base}/moodboard/kettle.png`);
+    await page.getByRole('textbox', { name: 'From a link' }).press('Enter');
     await expect(page.getByTestId('selected-reference')).toHaveCount(1);
     await expect(page.getByTestId('input-type')).toContainText('Image → image');
     // Enter fetched the link; it did not submit a task.

@@ -7,9 +7,9 @@ export const admin = {
 
 export async function signIn(page: Page, email = admin.email, password = admin.password) {
   await page.goto('/login');
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** A text no other test (or earlier run) has used, for prompts and names. */
@@ -25,21 +25,40 @@ export function unique(prefix: string): string {
 export async function startCampaign(page: Page): Promise<{ campaign: string; brief: string }> {
   const campaign = unique('E2E campaign');
   const brief = unique('E2E brief');
+  // The first-campaign card has no name of its own; its test id stays.
   const setup = page.getByTestId('campaign-setup');
-  const picker = page.getByTestId('campaign-select');
+  const picker = campaignPicker(page);
   await expect(setup.or(picker)).toBeVisible();
   if (await picker.isVisible()) {
-    await page.getByTestId('new-campaign').click();
+    await page.getByRole('button', { name: '+ Campaign' }).click();
   }
-  await page.getByTestId('new-campaign-name').fill(campaign);
+  await page.getByLabel('Campaign name').fill(campaign);
   // The test user is an admin, so the budget field is there.
-  await page.getByTestId('new-campaign-budget').fill('100');
-  await page.getByTestId('new-brief-title').fill(brief);
-  await page.getByTestId('create-campaign').click();
-  await expect(page.getByTestId('campaign-select').locator('option:checked')).toHaveText(campaign);
-  await expect(page.getByTestId('brief-select').locator('option:checked')).toHaveText(brief);
-  await expect(page.getByTestId('submit-task')).toBeEnabled();
+  await page.getByLabel('Budget (optional)').fill('100');
+  await page.getByLabel('First brief').fill(brief);
+  await page.getByRole('button', { name: 'Create campaign' }).click();
+  await expect(picker.locator('option:checked')).toHaveText(campaign);
+  await expect(briefPicker(page).locator('option:checked')).toHaveText(brief);
+  await expect(submitButton(page)).toBeEnabled();
   return { campaign, brief };
+}
+
+export function campaignPicker(page: Page) {
+  return page.getByRole('combobox', { name: 'Campaign', exact: true });
+}
+
+export function briefPicker(page: Page) {
+  return page.getByRole('combobox', { name: 'Brief', exact: true });
+}
+
+/** The composer's prompt. */
+export function promptField(page: Page) {
+  return page.getByRole('textbox', { name: 'Prompt', exact: true });
+}
+
+/** The composer's submit button, named by the stage and, once priced, the cost. */
+export function submitButton(page: Page) {
+  return page.getByRole('button', { name: /^(Generate (draft|final)|Submitting…)/ });
 }
 
 /** Marks the page; if the page reloads, the mark is gone. */

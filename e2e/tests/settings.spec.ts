@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { expect, test, type Page } from '@playwright/test';
 
-import { signIn, startCampaign, unique } from './helpers';
+import { promptField, signIn, startCampaign, submitButton, unique } from './helpers';
 
 /** One request as the receiver got it. */
 type Received = { method: string; path: string; headers: IncomingHttpHeaders; body: string };
@@ -75,16 +75,16 @@ function expectStandardHeaders(request: Received) {
 /** Reads a secret from the box that shows it once, then dismisses the box. */
 async function takeSecret(page: Page, box = page.getByTestId('secret-once')): Promise<string> {
   await expect(box).toContainText('you will not see it again');
-  const secret = await box.getByTestId('secret-value').inputValue();
+  const secret = await box.getByRole('textbox', { name: 'Signing secret' }).inputValue();
   expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
-  await box.getByTestId('secret-done').click();
+  await box.getByRole('button', { name: 'I have stored it' }).click();
   await expect(page.getByTestId('secret-once')).toHaveCount(0);
   return secret;
 }
 
 async function submitTask(page: Page, prompt: string): Promise<string> {
-  await page.getByTestId('prompt-input').fill(prompt);
-  await page.getByTestId('submit-task').click();
+  await promptField(page).fill(prompt);
+  await submitButton(page).click();
   const card = page.getByTestId('task-card').filter({ hasText: prompt });
   await expect(card).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 30_000 });
   const id = await card.getAttribute('data-task-id');
@@ -99,15 +99,15 @@ test('an admin adds a webhook endpoint, sees its secret once, and follows signed
   try {
     const url = `${receiver.base}/kiln-events`;
     await signIn(page);
-    await page.getByTestId('settings-link').click();
+    await page.getByRole('link', { name: 'Settings' }).click();
     await expect(page).toHaveURL(/\/settings$/);
     await expect(page.getByTestId('gateways')).toBeVisible();
 
     // Create the endpoint; its secret is shown this once.
-    await page.getByTestId('add-endpoint').click();
-    await page.getByTestId('endpoint-url-input').fill(url);
-    await page.getByTestId('endpoint-description-input').fill(unique('E2E receiver'));
-    await page.getByTestId('endpoint-save').click();
+    await page.getByRole('button', { name: '+ Endpoint' }).click();
+    await page.getByRole('textbox', { name: 'URL', exact: true }).fill(url);
+    await page.getByRole('textbox', { name: 'Description (optional)' }).fill(unique('E2E receiver'));
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
     const endpoint = page.locator(`[data-testid="endpoint"][data-url="${url}"]`);
     await expect(endpoint).toHaveAttribute('data-enabled', 'true');
     const secret = await takeSecret(page, endpoint.getByTestId('secret-once'));
@@ -117,7 +117,7 @@ test('an admin adds a webhook endpoint, sees its secret once, and follows signed
     expect(await page.content()).not.toContain(secret);
 
     // A task, submitted through the UI, announces itself to the endpoint.
-    await page.getByTestId('home').click();
+    await page.getByRole('link', { name: 'Kiln', exact: true }).click();
     await startCampaign(page);
     const taskId = await submitTask(page, unique('a ceramic mug for the webhook test'));
     await expect.poll(() => receiver.about('/kiln-events', 'task.succeeded', taskId).length, { timeout: 30_000 }).toBe(1);
@@ -129,23 +129,23 @@ test('an admin adds a webhook endpoint, sees its secret once, and follows signed
     }
 
     // The delivery log shows it delivered, with the receiver's answer.
-    await page.getByTestId('settings-link').click();
-    await endpoint.getByTestId('endpoint-log-toggle').click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await endpoint.getByRole('button', { name: 'Delivery log' }).click();
     const delivery = endpoint.locator(
       `[data-testid="delivery"][data-event="task.succeeded"][data-task-id="${taskId}"]`,
     );
     await expect(delivery).toHaveAttribute('data-phase', 'DELIVERED');
     await expect(delivery).toHaveAttribute('data-attempts', '1');
     await expect(delivery.getByTestId('delivery-status')).toHaveText('Delivered');
-    await expect(delivery.getByTestId('delivery-task-link')).toHaveAttribute('href', `/tasks/${taskId}`);
-    await delivery.getByTestId('delivery-attempts-toggle').click();
+    await expect(delivery.getByRole('link', { name: 'Task →' })).toHaveAttribute('href', `/tasks/${taskId}`);
+    await delivery.getByRole('button', { name: 'Attempts' }).click();
     const attempts = delivery.getByTestId('delivery-attempt');
     await expect(attempts).toHaveCount(1);
     await expect(attempts.first()).toHaveAttribute('data-status-code', '200');
     await expect(attempts.first().getByTestId('attempt-excerpt')).toHaveText('received by the e2e receiver');
 
     // Replayed: the same message again, and a second attempt appears live.
-    await delivery.getByTestId('delivery-replay').click();
+    await delivery.getByRole('button', { name: 'Replay' }).click();
     await expect(delivery).toHaveAttribute('data-attempts', '2');
     await expect(attempts).toHaveCount(2);
     await expect(attempts.nth(1)).toHaveAttribute('data-status-code', '200');
@@ -159,17 +159,17 @@ test('an admin adds a webhook endpoint, sees its secret once, and follows signed
     }
 
     // The task page lists the same deliveries.
-    await delivery.getByTestId('delivery-task-link').click();
+    await delivery.getByRole('link', { name: 'Task →' }).click();
     const callbacks = page.getByTestId('task-callbacks');
     await expect(
       callbacks.locator('[data-testid="delivery"][data-event="task.succeeded"][data-phase="DELIVERED"]'),
     ).toHaveAttribute('data-attempts', '2');
 
     // Deleting asks first; then the endpoint is gone and hears nothing more.
-    await page.getByTestId('settings-link').click();
-    await endpoint.getByTestId('endpoint-delete').click();
-    await expect(endpoint.getByTestId('endpoint-delete-confirmation')).toBeVisible();
-    await endpoint.getByTestId('endpoint-delete-confirm').click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await endpoint.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(endpoint.getByRole('alertdialog')).toBeVisible();
+    await endpoint.getByRole('button', { name: 'Yes, delete' }).click();
     await expect(endpoint).toHaveCount(0);
   } finally {
     await receiver.close();
@@ -186,34 +186,35 @@ test("a task's callback URL is checked on submit and its callbacks are signed wi
     // the composer says a callback URL would be refused before anyone submits one.
     if (test.info().retry === 0) {
       await startCampaign(page);
-      await page.getByTestId('advanced-toggle').click();
+      await page.getByRole('button', { name: 'Advanced' }).click();
       await expect(page.getByTestId('no-callback-secret')).toBeVisible();
     }
-    await page.getByTestId('settings-link').click();
-    await page.getByTestId('rotate-callback-secret').click();
-    await page.getByTestId('rotate-callback-confirm').click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Create or rotate the secret' }).click();
+    await page.getByRole('button', { name: 'Yes, make a new secret' }).click();
     const secret = await takeSecret(page, page.getByTestId('callback-secret').getByTestId('secret-once'));
 
-    await page.getByTestId('home').click();
+    await page.getByRole('link', { name: 'Kiln', exact: true }).click();
     await startCampaign(page);
     const prompt = unique('a linen tote bag with a callback');
-    await page.getByTestId('prompt-input').fill(prompt);
-    await page.getByTestId('advanced-toggle').click();
-    await expect(page.getByTestId('callback-url-input')).toBeVisible();
+    await promptField(page).fill(prompt);
+    await page.getByRole('button', { name: 'Advanced' }).click();
+    await expect(page.getByRole('textbox', { name: 'Callback URL (optional)' })).toBeVisible();
     await expect(page.getByTestId('no-callback-secret')).toHaveCount(0);
 
     // The cloud metadata address is refused, next to the field.
-    await page.getByTestId('callback-url-input').fill('http://169.254.169.254/latest/meta-data');
-    await page.getByTestId('submit-task').click();
-    await expect(page.locator('[data-testid="form-error"][data-field="callbackUrl"]')).toContainText(
-      'will not call',
-    );
+    await page.getByRole('textbox', { name: 'Callback URL (optional)' }).fill('http://169.254.169.254/latest/meta-data');
+    await submitButton(page).click();
+    const callbackUrl = page.getByRole('textbox', { name: 'Callback URL (optional)' });
+    await expect(callbackUrl).toHaveAttribute('aria-invalid', 'true');
+    await expect(callbackUrl).toHaveAccessibleDescription(/will not call/);
     await expect(page.getByTestId('task-card').filter({ hasText: prompt })).toHaveCount(0);
 
     // The receiver is allowed (see start-kiln.mjs).
-    await page.getByTestId('callback-url-input').fill(`${receiver.base}/callback`);
-    await expect(page.locator('[data-testid="form-error"][data-field="callbackUrl"]')).toHaveCount(0);
-    await page.getByTestId('submit-task').click();
+    await page.getByRole('textbox', { name: 'Callback URL (optional)' }).fill(`${receiver.base}/callback`);
+    await expect(callbackUrl).toHaveAttribute('aria-invalid', 'false');
+    await expect(callbackUrl).toHaveAccessibleDescription('');
+    await submitButton(page).click();
     const card = page.getByTestId('task-card').filter({ hasText: prompt });
     await expect(card).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 30_000 });
     const taskId = await card.getAttribute('data-task-id');
@@ -223,13 +224,13 @@ test("a task's callback URL is checked on submit and its callbacks are signed wi
     expect(signedWith(secret, succeeded), 'signed with the team callback secret').toBe(true);
 
     // The task page shows where its callbacks went and how they fared.
-    await card.getByTestId('task-link').click();
+    await card.getByRole('link', { name: prompt }).click();
     await expect(page.getByTestId('task-context')).toContainText(`${receiver.base}/callback`);
     const delivered = page
       .getByTestId('task-callbacks')
       .locator('[data-testid="delivery"][data-event="task.succeeded"]');
     await expect(delivered).toHaveAttribute('data-phase', 'DELIVERED');
-    await delivered.getByTestId('delivery-attempts-toggle').click();
+    await delivered.getByRole('button', { name: 'Attempts' }).click();
     await expect(delivered.getByTestId('delivery-attempt').first()).toHaveAttribute('data-status-code', '200');
   } finally {
     await receiver.close();
@@ -243,10 +244,10 @@ test('an endpoint that answers 410 Gone is switched off, and an open settings pa
   try {
     const url = `${receiver.base}/gone`;
     await signIn(page);
-    await page.getByTestId('settings-link').click();
-    await page.getByTestId('add-endpoint').click();
-    await page.getByTestId('endpoint-url-input').fill(url);
-    await page.getByTestId('endpoint-save').click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: '+ Endpoint' }).click();
+    await page.getByRole('textbox', { name: 'URL', exact: true }).fill(url);
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
     const endpoint = page.locator(`[data-testid="endpoint"][data-url="${url}"]`);
     await takeSecret(page, endpoint.getByTestId('secret-once'));
     await expect(page.getByTestId('live-status')).toHaveText('Live');
@@ -255,23 +256,23 @@ test('an endpoint that answers 410 Gone is switched off, and an open settings pa
     const board = await page.context().newPage();
     await board.goto('/');
     await startCampaign(board);
-    await board.getByTestId('prompt-input').fill(unique('a paper crane for a receiver that is gone'));
-    await board.getByTestId('submit-task').click();
+    await promptField(board).fill(unique('a paper crane for a receiver that is gone'));
+    await submitButton(board).click();
 
     await expect(endpoint).toHaveAttribute('data-enabled', 'false', { timeout: 30_000 });
     await expect(endpoint.getByTestId('endpoint-state')).toHaveText('Disabled');
     await expect(endpoint.getByTestId('endpoint-disabled-reason')).toContainText('410');
     await expect(endpoint.getByTestId('endpoint-disabled-reason')).toHaveAttribute('data-code', 'GONE');
-    await endpoint.getByTestId('endpoint-log-toggle').click();
+    await endpoint.getByRole('button', { name: 'Delivery log' }).click();
     // The first event reached it and was answered 410.
     const refused = endpoint.locator('[data-testid="delivery"][data-event="task.queued"]');
     await expect(refused).toHaveAttribute('data-phase', 'FAILED');
-    await refused.getByTestId('delivery-attempts-toggle').click();
+    await refused.getByRole('button', { name: 'Attempts' }).click();
     await expect(refused.getByTestId('delivery-attempt').first()).toHaveAttribute('data-status-code', '410');
     await board.close();
 
-    await endpoint.getByTestId('endpoint-delete').click();
-    await endpoint.getByTestId('endpoint-delete-confirm').click();
+    await endpoint.getByRole('button', { name: 'Delete', exact: true }).click();
+    await endpoint.getByRole('button', { name: 'Yes, delete' }).click();
     await expect(endpoint).toHaveCount(0);
   } finally {
     await receiver.close();
@@ -280,7 +281,7 @@ test('an endpoint that answers 410 Gone is switched off, and an open settings pa
 
 test("a gateway's API key can be set and removed, but never read back", async ({ page }) => {
   await signIn(page);
-  await page.getByTestId('settings-link').click();
+  await page.getByRole('link', { name: 'Settings' }).click();
   // Configured by start-kiln.mjs, with its key in an environment variable that is unset.
   const gateway = page.locator('[data-testid="gateway"][data-name="e2e-gateway"]');
   await expect(gateway).toHaveAttribute('data-key-source', 'MISSING');
@@ -290,19 +291,19 @@ test("a gateway's API key can be set and removed, but never read back", async ({
   await expect(gateway).toContainText('no model in the catalogue runs on this gateway');
 
   const key = `sk-e2e-${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
-  const input = gateway.getByTestId('gateway-key-input');
+  const input = gateway.getByLabel('New API key');
   await expect(input).toHaveAttribute('type', 'password');
   await expect(input).toHaveValue('');
   await input.fill(key);
-  await gateway.getByTestId('gateway-key-save').click();
-  await expect(gateway.getByTestId('gateway-key-saved')).toContainText('will not be shown again');
+  await gateway.getByRole('button', { name: 'Save key' }).click();
+  await expect(gateway.getByRole('status')).toContainText('will not be shown again');
   await expect(gateway).toHaveAttribute('data-key-source', 'KILN');
   await expect(input).toHaveValue('');
 
   // Neither the page nor the API gives it back.
   await page.reload();
   await expect(gateway).toHaveAttribute('data-key-source', 'KILN');
-  await expect(gateway.getByTestId('gateway-key-input')).toHaveValue('');
+  await expect(gateway.getByLabel('New API key')).toHaveValue('');
   expect(await page.content()).not.toContain(key);
   const token = await page.evaluate(() => localStorage.getItem('kiln.token'));
   const answer = await page.request.post('/graphql', {
@@ -318,7 +319,7 @@ test("a gateway's API key can be set and removed, but never read back", async ({
   expect(text).not.toContain(key);
 
   // Removing Kiln's copy falls back to the configuration, which has none.
-  await gateway.getByTestId('gateway-key-remove').click();
+  await gateway.getByRole('button', { name: "Remove Kiln's key" }).click();
   await expect(gateway).toHaveAttribute('data-key-source', 'MISSING');
-  await expect(gateway.getByTestId('gateway-key-saved')).toContainText('applies again');
+  await expect(gateway.getByRole('status')).toContainText('applies again');
 });

@@ -14,11 +14,12 @@
 //! - [`app`]: the root component, shared context (language, session, notices carried
 //!   across navigation) and the routes (`/login`, `/`, `/tasks/:id`, `/settings`).
 //! - [`pages`]: one file per route — `login`, `board`, `task`, `settings`.
-//! - [`components`]: widgets the pages are made of — header, brief picker, budget
-//!   alerts, composer (parameters, references, estimate), task filters, task card,
-//!   the task page's parts (facts, outputs, timeline, lineage, promote form), the
-//!   settings page's (gateways, webhook endpoints, callback secret) and the delivery
-//!   log both use.
+//! - [`components`]: widgets the pages are made of, grouped by the page that owns
+//!   them: `board/` (brief picker, budget alerts, composer, task filters, cards and
+//!   the live task list), `task/` (facts, outputs, timeline, lineage, the head with
+//!   its actions, promote form), `settings/` (gateways, webhook endpoints, callback
+//!   secret) and `shared/` (header, text field, confirm dialog, form errors, the
+//!   live estimate, the delivery log both the task and the settings pages show).
 //! - [`api`]: the one way to reach the server — `graphql_query` over HTTP (and
 //!   `graphql_upload` for multipart uploads), typed operations derived from
 //!   `../schema.graphql` and `graphql/*.graphql`, and the `graphql-transport-ws`
@@ -26,6 +27,13 @@
 //! - [`model`]: the UI's own types, independent of which operation fetched them.
 //! - [`session`]: whether someone is signed in, as a signal the routes follow.
 //! - [`i18n`]: every user-visible string, in both languages, and the language toggle.
+//!
+//! Data flows through Leptos's own primitives: what a page reads is a
+//! `LocalResource` (which follows the signals it reads, so a late answer for
+//! something the user has left is never applied), what a user does is an `Action`
+//! whose result an effect applies, and live updates are subscriptions scoped to the
+//! component that shows them. Nothing checks by hand whether an answer is stale or
+//! its component is gone.
 //!
 //! Static files (`index.html`, `style.css`) live in `frontend/static/`; see the
 //! workspace README (or `cargo xtask`) for the build.

@@ -1,31 +1,22 @@
-//! The widgets pages are built from.
+//! The widgets pages are built from, grouped by the page that owns them.
 //!
-//! Board: `brief_picker` (campaign/brief context and stats), `budget_alerts`,
-//! `composer`, `task_filters`, `task_card`. Task page: `task_facts` (parameters,
-//! costs, context), `outputs`, `timeline`, `lineage`, `promote_form`. Settings:
-//! `gateways` (provider profiles and their write-only keys), `webhook_endpoints`,
-//! `callback_secret`, `secret_once` (a secret shown once). Shared: `header`,
-//! `status_badge`, `problems` (form errors), `form_actions` (submit and cancel
-//! buttons), `load_failed` (the banner with Retry when a load fails), `delivery_log`
-//! (an endpoint's or a task's webhook deliveries and their attempts).
+//! - [`board`]: the brief context bar (`brief_picker`: campaign/brief choice, stats
+//!   and the forms to add them), `budget_alerts`, the `composer`, `task_filters`,
+//!   `task_card` and `task_list` (the board's live list of tasks).
+//! - [`task`]: the task page's parts: `task_head` (status, prompt and the actions
+//!   the task allows), `task_facts` (parameters, costs, context), `outputs`,
+//!   `timeline`, `lineage`, `promote_form`.
+//! - [`settings`]: `gateways` (provider profiles and their write-only keys),
+//!   `webhook_endpoints`, `callback_secret`, `secret_once` (a secret shown once).
+//! - [`shared`]: what several pages use: `header`, `status_badge`, `text_field`
+//!   (a labelled input with its errors), `confirm_dialog`, `problems` (form errors),
+//!   `form_actions` (submit and cancel buttons), `load_failed` (the banner with
+//!   Retry when a load fails), `live_estimate` (a form's price as the user types),
+//!   `delivery_log` and `delivery_attempts` (an endpoint's or a task's webhook
+//!   deliveries and their attempts), and [`shared::on_result`], how an `Action`'s
+//!   results are applied.
 
-pub mod brief_picker;
-pub mod budget_alerts;
-pub mod callback_secret;
-pub mod composer;
-pub mod delivery_log;
-pub mod form_actions;
-pub mod gateways;
-pub mod header;
-pub mod lineage;
-pub mod load_failed;
-pub mod outputs;
-pub mod problems;
-pub mod promote_form;
-pub mod secret_once;
-pub mod status_badge;
-pub mod task_card;
-pub mod task_facts;
-pub mod task_filters;
-pub mod timeline;
-pub mod webhook_endpoints;
+pub mod board;
+pub mod settings;
+pub mod shared;
+pub mod task;

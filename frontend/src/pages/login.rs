@@ -1,11 +1,11 @@
 //! `/login`: e-mail and password in, a token out.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 
 use crate::api::operations;
-use crate::components::header::LanguageToggle;
+use crate::components::shared::header::LanguageToggle;
+use crate::components::shared::on_result;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::UserError;
 use crate::session::use_session;
@@ -34,26 +34,25 @@ fn LoginForm() -> impl IntoView {
     let session = use_session();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
     let failure = RwSignal::new(None::<Failure>);
+    let sign_in = Action::new_local(|(email, password): &(String, String)| {
+        operations::login(email.trim().to_owned(), password.clone())
+    });
+    let pending = sign_in.pending();
+    on_result(sign_in, move |result| match result {
+        // The page redirects to the board as soon as the session says so.
+        Ok(Ok(signed_in)) => session.sign_in(&signed_in.token),
+        Ok(Err(errors)) => failure.set(Some(Failure::Refused(errors))),
+        Err(e) => failure.set(Some(Failure::Api(e))),
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
             return;
         }
-        pending.set(true);
         failure.set(None);
-        let (email, password) = (email.get_untracked(), password.get_untracked());
-        spawn_local(async move {
-            match operations::login(email.trim().to_owned(), password).await {
-                // The page redirects to the board as soon as the session says so.
-                Ok(Ok(signed_in)) => session.sign_in(&signed_in.token),
-                Ok(Err(errors)) => failure.set(Some(Failure::Refused(errors))),
-                Err(e) => failure.set(Some(Failure::Api(e))),
-            }
-            pending.set(false);
-        });
+        sign_in.dispatch_local((email.get_untracked(), password.get_untracked()));
     };
 
     let message = move || {

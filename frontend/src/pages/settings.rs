@@ -4,17 +4,14 @@
 //! server refuses them these queries anyway.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::{A, Redirect};
 
-use crate::api::ApiError;
-use crate::api::operations::{self, Me};
 use crate::api::ws::LinkState;
-use crate::components::callback_secret::CallbackSecret;
-use crate::components::gateways::Gateways;
-use crate::components::header::Header;
-use crate::components::load_failed::LoadFailed;
-use crate::components::webhook_endpoints::WebhookEndpoints;
+use crate::components::settings::callback_secret::CallbackSecret;
+use crate::components::settings::gateways::Gateways;
+use crate::components::settings::webhook_endpoints::WebhookEndpoints;
+use crate::components::shared::header::{Header, use_viewer};
+use crate::components::shared::load_failed::LoadFailed;
 use crate::i18n::{Key, use_i18n};
 use crate::session::use_session;
 
@@ -31,57 +28,49 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 fn Settings() -> impl IntoView {
     let i18n = use_i18n();
-    let me = RwSignal::new(None::<Me>);
-    let failure = RwSignal::new(None::<ApiError>);
+    let viewer = use_viewer();
+    let me = Signal::derive(move || viewer.get().and_then(Result::ok));
     // Idle until the admin's part is there to follow something.
     let link = RwSignal::new(LinkState::Idle);
 
-    let load = move || {
-        failure.set(None);
-        spawn_local(async move {
-            let result = operations::viewer().await;
-            if me.is_disposed() {
-                return;
+    // Waits for who is signed in; a retry keeps showing the last answer until the
+    // next one is in.
+    let content = move || {
+        Suspend::new(async move {
+            match viewer.await {
+                Ok(me) if me.is_admin() => view! {
+                    <div class="settings-layout">
+                        <div class="settings-main">
+                            <WebhookEndpoints link=link />
+                            <CallbackSecret />
+                        </div>
+                        <aside class="settings-side">
+                            <Gateways />
+                        </aside>
+                    </div>
+                }
+                .into_any(),
+                Ok(_) => view! {
+                    <div class="empty" data-testid="settings-admins-only">
+                        <span class="empty-mark" aria-hidden="true"></span>
+                        <p>{move || i18n.t(Key::AdminsOnly)}</p>
+                        <A href="/">{move || i18n.t(Key::BackToBoard)}</A>
+                    </div>
+                }
+                .into_any(),
+                Err(e) => {
+                    view! { <LoadFailed error=e on_retry=move || viewer.refetch() /> }.into_any()
+                }
             }
-            match result {
-                Ok(viewer) => me.set(Some(viewer)),
-                Err(e) => failure.set(Some(e)),
-            }
-        });
+        })
     };
-    load();
-
-    // Rebuilt only when who is signed in is first known, not on every change.
-    let is_admin = Memo::new(move |_| me.with(|m| m.as_ref().map(Me::is_admin)));
-    let content = move || match (is_admin.get(), failure.get()) {
-        (Some(true), _) => view! {
-            <div class="settings-layout">
-                <div class="settings-main">
-                    <WebhookEndpoints link=link />
-                    <CallbackSecret />
-                </div>
-                <aside class="settings-side">
-                    <Gateways />
-                </aside>
-            </div>
-        }
-        .into_any(),
-        (Some(false), _) => view! {
-            <div class="empty" data-testid="settings-admins-only">
-                <span class="empty-mark" aria-hidden="true"></span>
-                <p>{move || i18n.t(Key::AdminsOnly)}</p>
-                <A href="/">{move || i18n.t(Key::BackToBoard)}</A>
-            </div>
-        }
-        .into_any(),
-        (None, Some(e)) => view! { <LoadFailed error=e on_retry=move || load() /> }.into_any(),
-        (None, None) => view! {
+    let skeleton = || {
+        view! {
             <div class="panel skeleton-panel" aria-busy="true">
                 <div class="line"></div>
                 <div class="line short"></div>
             </div>
         }
-        .into_any(),
     };
 
     view! {
@@ -97,7 +86,7 @@ fn Settings() -> impl IntoView {
                     <h1>{move || i18n.t(Key::Settings)}</h1>
                     <p class="muted">{move || i18n.t(Key::SettingsHint)}</p>
                 </header>
-                {content}
+                <Transition fallback=skeleton>{content}</Transition>
             </div>
         </div>
     }

@@ -6,30 +6,28 @@
 //! hold the task although Kiln could not tell (a retry could pay twice).
 
 use leptos::prelude::*;
-use leptos::task::{spawn_local, spawn_local_scoped_with_cancellation};
+use leptos::task::spawn_local_scoped_with_cancellation;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::ApiError;
+use crate::api::operations::Me;
 use crate::api::operations::catalogue::fetch_catalogue;
 use crate::api::operations::task::{self as api, Created, TaskUpdated};
 use crate::api::operations::webhooks::DeliverySource;
-use crate::api::operations::{self, Me};
 use crate::api::ws::{self, Flow, LinkState};
 use crate::app::{FlashNotice, use_flash};
-use crate::components::delivery_log::DeliveryLog;
-use crate::components::header::Header;
-use crate::components::lineage::Lineage;
-use crate::components::load_failed::LoadFailed;
-use crate::components::outputs::Outputs;
-use crate::components::problems::{self, FormErrors, Problem};
-use crate::components::promote_form::PromoteForm;
-use crate::components::status_badge::{StageBadge, StatusBadge};
-use crate::components::task_card::Progress;
-use crate::components::task_facts::{Breadcrumbs, TaskContext, TaskCosts, TaskParameters};
-use crate::components::timeline::Timeline;
+use crate::components::board::task_card::Progress;
+use crate::components::shared::delivery_log::DeliveryLog;
+use crate::components::shared::header::{Header, use_viewer};
+use crate::components::shared::load_failed::LoadFailed;
+use crate::components::task::lineage::Lineage;
+use crate::components::task::outputs::Outputs;
+use crate::components::task::task_facts::{Breadcrumbs, TaskContext, TaskCosts, TaskParameters};
+use crate::components::task::task_head::TaskHead;
+use crate::components::task::timeline::Timeline;
 use crate::i18n::{self, Key, use_i18n};
-use crate::model::{Catalogue, Stage, Status, TaskDetail};
+use crate::model::{Status, TaskDetail};
 use crate::session::use_session;
 
 #[component]
@@ -63,33 +61,16 @@ fn TaskView(id: String) -> impl IntoView {
     let i18n = use_i18n();
     let flash = use_flash();
     let navigate = use_navigate();
-    let me = RwSignal::new(None::<Me>);
+    let viewer = use_viewer();
+    let me = Signal::derive(move || viewer.get().and_then(Result::ok));
+    // Only the promote form needs it; without it the form says so.
+    let catalogue = LocalResource::new(fetch_catalogue);
+    let catalogue = Signal::derive(move || catalogue.get().and_then(Result::ok));
     let link = RwSignal::new(LinkState::Connecting);
     let detail = RwSignal::new(None::<TaskDetail>);
     let loaded = RwSignal::new(Loaded::Loading);
-    let catalogue = RwSignal::new(None::<Catalogue>);
     let notice = RwSignal::new(flash.take());
-    let promoting = RwSignal::new(false);
-    let acting = RwSignal::new(false);
-    let action_problems = RwSignal::new(Vec::<Problem>::new());
-    let action_failure = RwSignal::new(None::<ApiError>);
     let id = StoredValue::new(id);
-
-    spawn_local(async move {
-        if let Ok(viewer) = operations::viewer().await
-            && !me.is_disposed()
-        {
-            me.set(Some(viewer));
-        }
-    });
-    spawn_local(async move {
-        // Only the promote form needs it; without it the form says so.
-        if let Ok(c) = fetch_catalogue().await
-            && !catalogue.is_disposed()
-        {
-            catalogue.set(Some(c));
-        }
-    });
 
     let apply = move |incoming: TaskDetail| {
         let newer = detail.with_untracked(|current| {
@@ -102,24 +83,24 @@ fn TaskView(id: String) -> impl IntoView {
         }
     };
 
+    let task_read = LocalResource::new(move || api::fetch_task(id.get_value()));
+    Effect::new(move |_| {
+        let Some(result) = task_read.get() else {
+            return;
+        };
+        untrack(|| match result {
+            Ok(Some(task)) => {
+                apply(task);
+                loaded.set(Loaded::Found);
+            }
+            Ok(None) => loaded.set(Loaded::Missing),
+            Err(e) => loaded.set(Loaded::Failed(e)),
+        });
+    });
     let load = move || {
         loaded.set(Loaded::Loading);
-        spawn_local(async move {
-            let result = api::fetch_task(id.get_value()).await;
-            if loaded.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(Some(task)) => {
-                    apply(task);
-                    loaded.set(Loaded::Found);
-                }
-                Ok(None) => loaded.set(Loaded::Missing),
-                Err(e) => loaded.set(Loaded::Failed(e)),
-            }
-        });
+        task_read.refetch();
     };
-    load();
 
     // Live until the task ends; the server completes the stream then, and the page
     // closes its socket as soon as it has seen the final state.
@@ -153,10 +134,6 @@ fn TaskView(id: String) -> impl IntoView {
         detail.with(|d| d.as_ref().map(|d| d.task.status).unwrap_or(Status::Unknown))
     });
     let stage = Signal::derive(move || detail.with(|d| d.as_ref().and_then(|d| d.task.stage)));
-    let can_cancel = move || status.get().is_active();
-    let can_retry = move || matches!(status.get(), Status::Failed | Status::Cancelled);
-    let can_promote =
-        move || status.get() == Status::Succeeded && stage.get() == Some(Stage::Draft);
 
     let go_to = Callback::new(move |(created, notice): (Created, FlashNotice)| {
         flash.set(if created.duplicate {
@@ -166,35 +143,6 @@ fn TaskView(id: String) -> impl IntoView {
         });
         navigate(&format!("/tasks/{}", created.id), Default::default());
     });
-
-    let run_action = move |action: Action| {
-        if acting.get_untracked() {
-            return;
-        }
-        acting.set(true);
-        action_problems.set(Vec::new());
-        action_failure.set(None);
-        spawn_local(async move {
-            let task_id = id.get_value();
-            let result = match action {
-                Action::Cancel => api::cancel_task(task_id).await.map(|r| r.map(|()| None)),
-                Action::Retry => api::retry_task(task_id).await.map(|r| r.map(Some)),
-            };
-            if acting.is_disposed() {
-                return;
-            }
-            acting.set(false);
-            match result {
-                Ok(Ok(Some(created))) => go_to.run((created, FlashNotice::Retried)),
-                // Cancelled: the subscription brings the new status.
-                Ok(Ok(None)) => {}
-                Ok(Err(errors)) => action_problems.set(problems::from_server(errors)),
-                Err(e) => action_failure.set(Some(e)),
-            }
-        });
-    };
-    let on_promoted =
-        Callback::new(move |created: Created| go_to.run((created, FlashNotice::Promoted)));
     // The live delivery feed and replays are for admins; everyone else's callback log
     // is re-read whenever the task moves on, since each move may announce itself.
     let is_admin = Signal::derive(move || me.with(|m| m.as_ref().is_some_and(Me::is_admin)));
@@ -227,71 +175,13 @@ fn TaskView(id: String) -> impl IntoView {
             // nothing unsets it afterwards.
             let task = Signal::derive(move || detail.get().unwrap_or_default());
             view! {
-                <header class="task-head">
-                    <div class="task-title">
-                        <div class="badges">
-                            <StatusBadge status=status />
-                            <StageBadge stage=stage />
-                            <span class="chip" data-testid="task-kind">
-                                {move || {
-                                    task.with(|d| d.task.kind.map(|k| i18n::kind(i18n.lang(), k)).unwrap_or_default())
-                                }}
-                            </span>
-                        </div>
-                        <h1 data-testid="task-prompt">{move || task.with(|d| d.task.prompt.clone())}</h1>
-                    </div>
-                    <div class="task-actions">
-                        <Show when=can_cancel>
-                            <button
-                                type="button"
-                                class="button"
-                                data-testid="cancel-task"
-                                disabled=move || acting.get()
-                                on:click=move |_| run_action(Action::Cancel)
-                            >
-                                {move || i18n.t(Key::CancelTask)}
-                            </button>
-                        </Show>
-                        <Show when=can_retry>
-                            <button
-                                type="button"
-                                class="button"
-                                data-testid="retry-task"
-                                disabled=move || acting.get()
-                                on:click=move |_| run_action(Action::Retry)
-                            >
-                                {move || i18n.t(Key::RetryTask)}
-                            </button>
-                        </Show>
-                        <Show when=can_promote>
-                            <button
-                                type="button"
-                                class="button primary"
-                                data-testid="promote-task"
-                                aria-expanded=move || promoting.get().to_string()
-                                on:click=move |_| promoting.update(|p| *p = !*p)
-                            >
-                                {move || i18n.t(Key::PromoteTask)}
-                            </button>
-                        </Show>
-                    </div>
-                </header>
-                <FormErrors problems=action_problems fields=&[] failure=action_failure />
-                {move || {
-                    (promoting.get() && can_promote())
-                        .then(|| match catalogue.get() {
-                            Some(c) => view! {
-                                <PromoteForm
-                                    draft=task.get_untracked()
-                                    catalogue=c
-                                    on_done=on_promoted
-                                    on_cancel=Callback::new(move |()| promoting.set(false))
-                                />
-                            }
-                            .into_any(),
-                            None => view! { <p class="hint">{i18n.t(Key::Loading)}</p> }.into_any(),
-                        })
-                }}
+                <TaskHead
+                    task=task
+                    status=status
+                    stage=stage
+                    catalogue=catalogue
+                    go_to=go_to
+                />
                 <div class="task-layout">
                     <div class="task-main">
                         <Show when=move || task.with(|d| d.needs_reconciliation)>
@@ -405,11 +295,4 @@ fn TaskView(id: String) -> impl IntoView {
             </div>
         </div>
     }
-}
-
-/// What the action buttons ask for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Action {
-    Cancel,
-    Retry,
 }

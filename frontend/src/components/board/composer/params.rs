@@ -9,7 +9,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::Form;
-use crate::components::problems::{self, FieldErrors, Problem};
+use crate::components::shared::problems::{self, FieldErrors, Problem};
+use crate::components::shared::text_field::TextField;
 use crate::i18n::{self, Key, Lang, use_i18n};
 use crate::model::{AspectRatio, Audio, Catalogue, Kind, ModelSpec};
 
@@ -335,25 +336,18 @@ pub(super) fn Params(
         Some(view! {
             {media}
             {format.view(problems, clear_field)}
-            <label class="field">
-                <span class="label">{move || i18n.t(Key::Seed)}</span>
-                <input
-                    type="text"
-                    name="seed"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    data-testid="seed-input"
-                    placeholder=move || i18n.t(Key::SeedPlaceholder)
-                    class:invalid=move || problems::has(problems, "seed")
-                    aria-invalid=move || problems::has(problems, "seed").to_string()
-                    prop:value=move || form.seed.get()
-                    on:input=move |ev| {
-                        form.seed.set(event_target_value(&ev));
-                        clear_field.run("seed");
-                    }
-                />
-                <FieldErrors problems=problems field="seed" />
-            </label>
+            <TextField
+                label=Key::Seed
+                value=form.seed
+                problems=problems
+                field="seed"
+                placeholder=Key::SeedPlaceholder
+                name="seed"
+                inputmode="numeric"
+                autocomplete="off"
+                testid="seed-input"
+                on_input=move |_| clear_field.run("seed")
+            />
             <label class="check">
                 <input
                     type="checkbox"

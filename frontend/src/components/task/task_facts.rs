@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::composer::RefPreview;
+use crate::components::board::composer::RefPreview;
 use crate::i18n::{self, Key, Lang, use_i18n};
 use crate::model::{Kind, TaskDetail, usage_entries};
 

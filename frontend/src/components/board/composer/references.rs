@@ -4,11 +4,12 @@
 //! input type (text-, image- or video-to-X).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos::task::spawn_local_scoped_with_cancellation;
 
 use super::Form;
 use crate::api::ApiError;
 use crate::api::operations::catalogue as api;
+use crate::components::shared::on_result;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Catalogue, Kind, MediaKind, ReferenceAsset, UserError};
 
@@ -26,6 +27,8 @@ pub(super) fn References(form: Form, catalogue: Catalogue) -> impl IntoView {
     let uploading = RwSignal::new(0usize);
     let failures = RwSignal::new(Vec::<UploadFailure>::new());
     let library = RwSignal::new(None::<Result<Vec<ReferenceAsset>, ApiError>>);
+    let load_library = Action::new_local(|()| api::fetch_references());
+    on_result(load_library, move |result| library.set(Some(result)));
     let library_open = RwSignal::new(false);
     let dragging = RwSignal::new(false);
 
@@ -53,9 +56,6 @@ pub(super) fn References(form: Form, catalogue: Catalogue) -> impl IntoView {
     let received =
         move |filename: String,
               result: Result<Result<ReferenceAsset, Vec<UserError>>, ApiError>| {
-            if uploading.is_disposed() {
-                return;
-            }
             uploading.update(|n| *n = n.saturating_sub(1));
             let failure = |message| UploadFailure {
                 filename: filename.clone(),
@@ -90,12 +90,24 @@ pub(super) fn References(form: Form, catalogue: Catalogue) -> impl IntoView {
             }
         };
 
+    // Event handlers run outside any reactive scope; uploads are started in the
+    // composer's, which drops their answers once it is gone.
+    let scope = StoredValue::new(Owner::current());
+    let in_scope = move |task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>| match scope
+        .get_value()
+    {
+        Some(owner) => owner.with(|| spawn_local_scoped_with_cancellation(task)),
+        None => spawn_local_scoped_with_cancellation(task),
+    };
+
     let upload = move |files: Vec<web_sys::File>| {
         failures.set(Vec::new());
         for file in files {
             uploading.update(|n| *n += 1);
             let filename = file.name();
-            spawn_local(async move { received(filename, api::upload_reference(file).await) });
+            in_scope(Box::pin(async move {
+                received(filename, api::upload_reference(file).await)
+            }));
         }
     };
 
@@ -110,22 +122,17 @@ pub(super) fn References(form: Form, catalogue: Catalogue) -> impl IntoView {
         uploading.update(|n| *n += 1);
         link.set(String::new());
         link_open.set(false);
-        spawn_local(async move {
+        in_scope(Box::pin(async move {
             let result = api::import_reference(url.clone()).await;
             received(url, result);
-        });
+        }));
     };
 
     let open_library = move || {
         let opening = !library_open.get_untracked();
         library_open.set(opening);
         if opening {
-            spawn_local(async move {
-                let result = api::fetch_references().await;
-                if !library.is_disposed() {
-                    library.set(Some(result));
-                }
-            });
+            load_library.dispatch_local(());
         }
     };
 

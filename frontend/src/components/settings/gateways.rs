@@ -4,13 +4,14 @@
 //! and is cleared once the key is saved.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::ApiError;
 use crate::api::operations::providers;
-use crate::components::form_actions::SubmitButton;
-use crate::components::load_failed::LoadFailed;
-use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::form_actions::SubmitButton;
+use crate::components::shared::load_failed::LoadFailed;
+use crate::components::shared::on_result;
+use crate::components::shared::problems::{self, FormErrors, Problem};
+use crate::components::shared::text_field::TextField;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::Provider;
 
@@ -20,20 +21,16 @@ pub fn Gateways() -> impl IntoView {
     let list = RwSignal::new(None::<Vec<Provider>>);
     let failure = RwSignal::new(None::<ApiError>);
 
+    let read = LocalResource::new(providers::fetch_providers);
+    Effect::new(move |_| match read.get() {
+        Some(Ok(found)) => list.set(Some(found)),
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
     let load = move || {
         failure.set(None);
-        spawn_local(async move {
-            let result = providers::fetch_providers().await;
-            if list.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(found) => list.set(Some(found)),
-                Err(e) => failure.set(Some(e)),
-            }
-        });
+        read.refetch();
     };
-    load();
 
     let on_saved = Callback::new(move |saved: Provider| {
         list.update(|all| {
@@ -107,39 +104,41 @@ fn GatewayCard(
     let i18n = use_i18n();
     // Write-only: never filled from the server, emptied after a save.
     let key = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
     let saved = RwSignal::new(None::<Saved>);
     let problems = RwSignal::new(Vec::<Problem>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let all = Signal::from(problems);
     let source = Signal::derive(move || provider.with(Provider::key_source));
 
+    // An empty key removes the stored one.
+    let store = Action::new_local(|(name, api_key): &(String, String)| {
+        let (name, api_key) = (name.clone(), api_key.clone());
+        async move {
+            let removing = api_key.is_empty();
+            (
+                removing,
+                providers::set_provider_api_key(name, api_key).await,
+            )
+        }
+    });
+    let pending = store.pending();
+    on_result(store, move |(removing, result)| match result {
+        Ok(Ok(provider)) => {
+            key.set(String::new());
+            saved.set(Some(if removing { Saved::Removed } else { Saved::Set }));
+            on_saved.run(provider);
+        }
+        Ok(Err(errors)) => problems.set(problems::from_server(errors)),
+        Err(e) => failure.set(Some(e)),
+    });
     let save = move |api_key: String| {
         if pending.get_untracked() {
             return;
         }
-        let removing = api_key.is_empty();
-        let name = provider.with_untracked(|p| p.name.clone());
         failure.set(None);
         problems.set(Vec::new());
         saved.set(None);
-        pending.set(true);
-        spawn_local(async move {
-            let result = providers::set_provider_api_key(name, api_key).await;
-            if pending.is_disposed() {
-                return;
-            }
-            pending.set(false);
-            match result {
-                Ok(Ok(provider)) => {
-                    key.set(String::new());
-                    saved.set(Some(if removing { Saved::Removed } else { Saved::Set }));
-                    on_saved.run(provider);
-                }
-                Ok(Err(errors)) => problems.set(problems::from_server(errors)),
-                Err(e) => failure.set(Some(e)),
-            }
-        });
+        store.dispatch_local((provider.with_untracked(|p| p.name.clone()), api_key));
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -210,25 +209,22 @@ fn GatewayCard(
                 {facts}
             </dl>
             <form class="inline-form key-form" novalidate on:submit=submit>
-                <label class="field">
-                    <span class="label">{move || i18n.t(Key::NewApiKey)}</span>
-                    <input
-                        type="password"
-                        name="apiKey"
-                        autocomplete="new-password"
-                        spellcheck="false"
-                        data-testid="gateway-key-input"
-                        placeholder=move || i18n.t(Key::NewApiKeyPlaceholder)
-                        class:invalid=move || problems::has(all, "apiKey")
-                        prop:value=move || key.get()
-                        on:input=move |ev| {
-                            key.set(event_target_value(&ev));
-                            saved.set(None);
-                            problems.set(Vec::new());
-                        }
-                    />
-                    <FieldErrors problems=all field="apiKey" />
-                </label>
+                <TextField
+                    label=Key::NewApiKey
+                    value=key
+                    problems=all
+                    field="apiKey"
+                    placeholder=Key::NewApiKeyPlaceholder
+                    kind="password"
+                    name="apiKey"
+                    autocomplete="new-password"
+                    spellcheck="false"
+                    testid="gateway-key-input"
+                    on_input=move |_| {
+                        saved.set(None);
+                        problems.set(Vec::new());
+                    }
+                />
                 <div class="inline-actions">
                     <SubmitButton
                         pending=pending

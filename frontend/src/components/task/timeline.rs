@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::status_badge::StatusBadge;
+use crate::components::shared::status_badge::StatusBadge;
 use crate::i18n::{self, use_i18n};
 use crate::model::{Transition, timestamp_ms};
 

@@ -4,10 +4,17 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::operations::Me;
+use crate::api::ApiError;
+use crate::api::operations::{self, Me};
 use crate::api::ws::LinkState;
 use crate::i18n::{self, Key, use_i18n};
 use crate::session::use_session;
+
+/// Who is signed in, read once for the page. Each page shows the header with it; the
+/// board and the task page also decide what to offer by it (admins may replay).
+pub fn use_viewer() -> LocalResource<Result<Me, ApiError>> {
+    LocalResource::new(operations::viewer)
+}
 
 #[component]
 pub fn Header(

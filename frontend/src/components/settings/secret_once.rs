@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::{Key, use_i18n};
 use crate::model::Secret;
@@ -17,19 +17,11 @@ pub fn SecretOnce(
     on_done: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    // `None` until a copy was tried; then whether the browser took it.
-    let copied = RwSignal::new(None::<bool>);
     let value = secret.expose().to_owned();
     let for_copy = StoredValue::new(secret);
-
-    let copy = move |_| {
-        let text = for_copy.with_value(|s| s.expose().to_owned());
-        copy_to_clipboard(&text, move |ok| {
-            if !copied.is_disposed() {
-                copied.set(Some(ok));
-            }
-        });
-    };
+    // Its value is `None` until a copy was tried; then whether the browser took it.
+    let copy = Action::new_local(|text: &String| copy_to_clipboard(text.clone()));
+    let copied = copy.value();
 
     view! {
         <div class="secret-once" role="status" data-testid="secret-once">
@@ -49,7 +41,9 @@ pub fn SecretOnce(
                         event_target::<web_sys::HtmlInputElement>(&ev).select();
                     }
                 />
-                <button type="button" class="button small" data-testid="copy-secret" on:click=copy>
+                <button type="button" class="button small" data-testid="copy-secret" on:click=move |_| {
+                    copy.dispatch_local(for_copy.with_value(|s| s.expose().to_owned()));
+                }>
                     {move || {
                         if copied.get() == Some(true) { i18n.t(Key::Copied) } else { i18n.t(Key::Copy) }
                     }}
@@ -73,10 +67,10 @@ pub fn SecretOnce(
     }
 }
 
-/// `navigator.clipboard.writeText(text)`, reporting whether it worked. Looked up by
+/// `navigator.clipboard.writeText(text)`, answering whether it worked. Looked up by
 /// name rather than through web-sys's `Clipboard` binding, which would need another
-/// feature for one call; an old browser without it reports failure.
-fn copy_to_clipboard(text: &str, done: impl FnOnce(bool) + 'static) {
+/// feature for one call; an old browser without it answers no.
+async fn copy_to_clipboard(text: String) -> bool {
     let promise = web_sys::window()
         .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"clipboard".into()).ok())
         .filter(|clipboard| clipboard.is_object())
@@ -86,30 +80,8 @@ fn copy_to_clipboard(text: &str, done: impl FnOnce(bool) + 'static) {
             write.call1(&clipboard, &text.into()).ok()
         })
         .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
-    let Some(promise) = promise else {
-        done(false);
-        return;
-    };
-    // Either callback runs once; the shared slot hands `done` to whichever it is.
-    let slot = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
-    let other = slot.clone();
-    let resolved = Closure::once_into_js(move |_: wasm_bindgen::JsValue| {
-        if let Some(done) = slot.borrow_mut().take() {
-            done(true);
-        }
-    });
-    let rejected = Closure::once_into_js(move |_: wasm_bindgen::JsValue| {
-        if let Some(done) = other.borrow_mut().take() {
-            done(false);
-        }
-    });
-    // `then` by name as well: js-sys's `then2` wants closures kept alive by hand. A
-    // once-closure frees itself when called; the one never called stays allocated,
-    // which is a few bytes per click on Copy.
-    let then = js_sys::Reflect::get(&promise, &"then".into())
-        .ok()
-        .and_then(|t| t.dyn_into::<js_sys::Function>().ok());
-    if let Some(then) = then {
-        let _ = then.call2(&promise, &resolved, &rejected);
+    match promise {
+        Some(promise) => JsFuture::from(promise).await.is_ok(),
+        None => false,
     }
 }

@@ -9,13 +9,17 @@
 //! feed (re)connects.
 
 use leptos::prelude::*;
-use leptos::task::{spawn_local, spawn_local_scoped_with_cancellation};
+use leptos::task::spawn_local_scoped_with_cancellation;
 use leptos_router::components::A;
 
 use crate::api::ApiError;
-use crate::api::operations::webhooks::{self, DeliverySource, WebhookDeliveryUpdated};
+use crate::api::operations::webhooks::{
+    self, DeliveryPage, DeliverySource, WebhookDeliveryUpdated,
+};
 use crate::api::ws::{self, Flow};
-use crate::components::load_failed::LoadFailed;
+use crate::components::shared::delivery_attempts::Attempts;
+use crate::components::shared::load_failed::LoadFailed;
+use crate::components::shared::on_result;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Delivery, DeliveryPhase, Merged, merge_delivery};
 
@@ -26,9 +30,11 @@ struct Log {
     /// Cursor of the next page; `None` when everything is loaded.
     next: RwSignal<Option<String>>,
     loaded: RwSignal<bool>,
-    loading_more: RwSignal<bool>,
     failure: RwSignal<Option<ApiError>>,
     source: StoredValue<DeliverySource>,
+    /// The newest page; re-read on request.
+    newest: LocalResource<Result<DeliveryPage, ApiError>>,
+    more: Action<String, Result<DeliveryPage, ApiError>>,
 }
 
 impl Log {
@@ -46,17 +52,43 @@ impl Log {
         outcomes
     }
 
-    /// (Re-)reads the newest page. Later pages, once loaded, are kept as they are.
-    fn load_first(&self) {
-        spawn_local(self.reload());
+    /// Made in the log's scope, which the resource and the action live in.
+    fn new(source: DeliverySource) -> Self {
+        let source = StoredValue::new(source);
+        let newest = LocalResource::new(move || {
+            let source = source.get_value();
+            async move { webhooks::fetch_deliveries(&source, None).await }
+        });
+        let more = Action::new_local(move |after: &String| {
+            let (source, after) = (source.get_value(), after.clone());
+            async move { webhooks::fetch_deliveries(&source, Some(after)).await }
+        });
+        let log = Self {
+            deliveries: RwSignal::new(Vec::new()),
+            next: RwSignal::new(None),
+            loaded: RwSignal::new(false),
+            failure: RwSignal::new(None),
+            source,
+            newest,
+            more,
+        };
+        Effect::new(move |_| {
+            if let Some(result) = newest.get() {
+                untrack(|| log.on_newest(result));
+            }
+        });
+        on_result(more, move |result| match result {
+            Ok(page) => {
+                log.merge(page.deliveries, true);
+                log.next.set(page.next);
+            }
+            Err(e) => log.failure.set(Some(e)),
+        });
+        log
     }
 
-    async fn reload(self) {
-        let source = self.source.get_value();
-        let result = webhooks::fetch_deliveries(&source, None).await;
-        if self.deliveries.is_disposed() {
-            return;
-        }
+    /// The newest page. Later pages, once loaded, are kept as they are.
+    fn on_newest(&self, result: Result<DeliveryPage, ApiError>) {
         match result {
             Ok(page) => {
                 self.merge(page.deliveries, true);
@@ -70,30 +102,19 @@ impl Log {
         }
     }
 
+    /// Re-reads the newest page.
+    fn load_first(&self) {
+        self.newest.refetch();
+    }
+
     fn load_more(&self) {
-        let log = *self;
-        let Some(after) = log.next.get_untracked() else {
+        let Some(after) = self.next.get_untracked() else {
             return;
         };
-        if log.loading_more.get_untracked() {
+        if self.more.pending().get_untracked() {
             return;
         }
-        log.loading_more.set(true);
-        spawn_local(async move {
-            let source = log.source.get_value();
-            let result = webhooks::fetch_deliveries(&source, Some(after)).await;
-            if log.deliveries.is_disposed() {
-                return;
-            }
-            log.loading_more.set(false);
-            match result {
-                Ok(page) => {
-                    log.merge(page.deliveries, true);
-                    log.next.set(page.next);
-                }
-                Err(e) => log.failure.set(Some(e)),
-            }
-        });
+        self.more.dispatch_local(after);
     }
 
     /// A delivery from the live feed.
@@ -132,15 +153,8 @@ pub fn DeliveryLog(
         DeliverySource::Task { id } => Some(id.clone()),
         DeliverySource::Endpoint { .. } => None,
     };
-    let log = Log {
-        deliveries: RwSignal::new(Vec::new()),
-        next: RwSignal::new(None),
-        loaded: RwSignal::new(false),
-        loading_more: RwSignal::new(false),
-        failure: RwSignal::new(None),
-        source: StoredValue::new(source),
-    };
-    log.load_first();
+    let log = Log::new(source);
+    let loading_more = log.more.pending();
 
     if let Some(refresh) = refresh {
         Effect::new(move |previous: Option<u64>| {
@@ -211,11 +225,11 @@ pub fn DeliveryLog(
                     <button
                         type="button"
                         class="button small"
-                        disabled=move || log.loading_more.get()
+                        disabled=move || loading_more.get()
                         on:click=move |_| log.load_more()
                     >
                         {move || {
-                            if log.loading_more.get() { i18n.t(Key::Loading) } else { i18n.t(Key::LoadMore) }
+                            if loading_more.get() { i18n.t(Key::Loading) } else { i18n.t(Key::LoadMore) }
                         }}
                     </button>
                 </div>
@@ -243,36 +257,32 @@ fn DeliveryRow(
         })
     });
     let expanded = RwSignal::new(false);
-    let replaying = RwSignal::new(false);
     let replay_failure = RwSignal::new(None::<String>);
+    let send_again = Action::new_local(|id: &String| webhooks::replay_delivery(id.clone()));
+    let replaying = send_again.pending();
+    on_result(send_again, move |result| {
+        let lang = i18n.lang_untracked();
+        match result {
+            // The attempt itself comes on the live feed.
+            Ok(Ok(delivery)) => {
+                log.merge(vec![delivery], false);
+            }
+            Ok(Err(errors)) => replay_failure.set(
+                errors
+                    .first()
+                    .map(|e| i18n::user_error(lang, e.field.as_deref(), e.code, &e.message)),
+            ),
+            Err(e) => replay_failure.set(Some(e.message(lang))),
+        }
+    });
     let phase = Memo::new(move |_| delivery.with(|d| d.phase(js_sys::Date::now())));
 
     let replay = move |_| {
         if replaying.get_untracked() {
             return;
         }
-        replaying.set(true);
         replay_failure.set(None);
-        spawn_local(async move {
-            let result = webhooks::replay_delivery(id.get_value()).await;
-            if replaying.is_disposed() {
-                return;
-            }
-            replaying.set(false);
-            let lang = i18n.lang_untracked();
-            match result {
-                // The attempt itself comes on the live feed.
-                Ok(Ok(delivery)) => {
-                    log.merge(vec![delivery], false);
-                }
-                Ok(Err(errors)) => replay_failure.set(
-                    errors
-                        .first()
-                        .map(|e| i18n::user_error(lang, e.field.as_deref(), e.code, &e.message)),
-                ),
-                Err(e) => replay_failure.set(Some(e.message(lang))),
-            }
-        });
+        send_again.dispatch_local(id.get_value());
     };
 
     let head_target = move || {
@@ -378,61 +388,5 @@ fn DeliveryRow(
                 <Attempts delivery=delivery />
             </Show>
         </li>
-    }
-}
-
-/// Every attempt, oldest first, and the body that was sent.
-#[component]
-fn Attempts(#[prop(into)] delivery: Signal<Delivery>) -> impl IntoView {
-    let i18n = use_i18n();
-    let attempts = move || {
-        let lang = i18n.lang();
-        delivery.with(|d| {
-            if d.attempts.is_empty() {
-                return view! { <li class="hint">{i18n::t(lang, Key::NoAttemptsYet)}</li> }.into_any();
-            }
-            d.attempts
-                .iter()
-                .map(|a| {
-                    let ok = a.succeeded();
-                    view! {
-                        <li
-                            class="attempt"
-                            class:ok=ok
-                            data-testid="delivery-attempt"
-                            data-status-code=a.status_code.map(|c| c.to_string()).unwrap_or_default()
-                            data-latency-ms=a.latency_ms.to_string()
-                        >
-                            <div class="attempt-line">
-                                <span class="attempt-outcome">{i18n::attempt_outcome(lang, a)}</span>
-                                <time datetime=a.at.clone()>{i18n::time_precise(lang, &a.at)}</time>
-                                {a.next_retry_at.as_deref().map(|at| {
-                                    view! { <span class="hint">{i18n::next_try(lang, at)}</span> }
-                                })}
-                            </div>
-                            {a.error.clone().map(|e| view! { <p class="attempt-error">{e}</p> })}
-                            {a.response_excerpt.clone().filter(|e| !e.is_empty()).map(|excerpt| {
-                                view! {
-                                    <div class="attempt-answer">
-                                        <span class="hint">{i18n::t(lang, Key::ReceiverAnswer)}</span>
-                                        <code class="excerpt" data-testid="attempt-excerpt">{excerpt}</code>
-                                    </div>
-                                }
-                            })}
-                        </li>
-                    }
-                })
-                .collect_view()
-                .into_any()
-        })
-    };
-    view! {
-        <div class="delivery-detail">
-            <ol class="attempts" data-testid="delivery-attempts">{attempts}</ol>
-            <details class="payload">
-                <summary>{move || i18n.t(Key::Payload)}</summary>
-                <pre>{move || delivery.with(Delivery::pretty_payload)}</pre>
-            </details>
-        </div>
     }
 }

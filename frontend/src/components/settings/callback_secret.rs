@@ -3,11 +3,12 @@
 //! within the day the old one keeps signing) and shown once.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::ApiError;
 use crate::api::operations::webhooks;
-use crate::components::secret_once::SecretOnce;
+use crate::components::settings::secret_once::SecretOnce;
+use crate::components::shared::confirm_dialog::ConfirmDialog;
+use crate::components::shared::on_result;
 use crate::i18n::{Key, use_i18n};
 use crate::model::Secret;
 
@@ -15,29 +16,17 @@ use crate::model::Secret;
 pub fn CallbackSecret() -> impl IntoView {
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
-    let pending = RwSignal::new(false);
     let secret = RwSignal::new(None::<Secret>);
     let failure = RwSignal::new(None::<ApiError>);
-
-    let rotate = move |_| {
-        if pending.get_untracked() {
-            return;
+    let rotate = Action::new_local(|()| webhooks::rotate_callback_secret());
+    let pending = rotate.pending();
+    on_result(rotate, move |result| {
+        confirming.set(false);
+        match result {
+            Ok(new) => secret.set(Some(new)),
+            Err(e) => failure.set(Some(e)),
         }
-        pending.set(true);
-        failure.set(None);
-        spawn_local(async move {
-            let result = webhooks::rotate_callback_secret().await;
-            if pending.is_disposed() {
-                return;
-            }
-            pending.set(false);
-            confirming.set(false);
-            match result {
-                Ok(new) => secret.set(Some(new)),
-                Err(e) => failure.set(Some(e)),
-            }
-        });
-    };
+    });
 
     view! {
         <section class="panel" data-testid="callback-secret">
@@ -68,22 +57,22 @@ pub fn CallbackSecret() -> impl IntoView {
                     }
                 }
             >
-                <div class="confirm" role="alertdialog" data-testid="rotate-callback-confirmation">
-                    <span>{move || i18n.t(Key::RotateCallbackConfirm)}</span>
-                    <button
-                        type="button"
-                        class="button small primary"
-                        data-testid="rotate-callback-confirm"
-                        disabled=move || pending.get()
-                        aria-busy=move || pending.get().to_string()
-                        on:click=rotate
-                    >
-                        {move || if pending.get() { i18n.t(Key::Rotating) } else { i18n.t(Key::ConfirmRotate) }}
-                    </button>
-                    <button type="button" class="button small ghost" on:click=move |_| confirming.set(false)>
-                        {move || i18n.t(Key::Cancel)}
-                    </button>
-                </div>
+                <ConfirmDialog
+                    message=Key::RotateCallbackConfirm
+                    confirm=Key::ConfirmRotate
+                    busy=Key::Rotating
+                    confirm_class="primary"
+                    pending=pending
+                    on_confirm=Callback::new(move |()| {
+                        if !pending.get_untracked() {
+                            failure.set(None);
+                            rotate.dispatch_local(());
+                        }
+                    })
+                    on_cancel=Callback::new(move |()| confirming.set(false))
+                    testid="rotate-callback-confirmation"
+                    confirm_testid="rotate-callback-confirm"
+                />
             </Show>
             {move || {
                 failure.get().map(|e| view! { <p class="alert" role="alert">{e.message(i18n.lang())}</p> })

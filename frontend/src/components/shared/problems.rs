@@ -48,9 +48,12 @@ pub fn has(problems: Signal<Vec<Problem>>, field: &'static str) -> bool {
 pub fn FieldErrors(
     #[prop(into)] problems: Signal<Vec<Problem>>,
     field: &'static str,
+    /// For the input's `aria-describedby`.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    move || {
+    let errors = move || {
         let lang = i18n.lang();
         problems.with(|p| {
             p.iter()
@@ -64,7 +67,9 @@ pub fn FieldErrors(
                 })
                 .collect_view()
         })
-    }
+    };
+    // Laid out as if the wrapper were not there (`display: contents`).
+    view! { <div class="field-errors" id=id>{errors}</div> }
 }
 
 /// Problems that belong to no field the form shows, and a failed request.

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::status_badge::{StageBadge, StatusBadge};
+use crate::components::shared::status_badge::{StageBadge, StatusBadge};
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Kind, Output, Status, Task};
 

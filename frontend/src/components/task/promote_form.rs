@@ -4,19 +4,19 @@
 //!
 //! One idempotency key per opened form, so a double click promotes once.
 
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::ApiError;
 use crate::api::operations::task::{self as api, Created, PromoteOverrides};
-use crate::api::operations::tasks::{self, Estimate, TaskInput};
-use crate::components::form_actions::{CancelButton, SubmitButton};
-use crate::components::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::api::operations::tasks::TaskInput;
+use crate::components::shared::form_actions::{CancelButton, SubmitButton};
+use crate::components::shared::live_estimate::use_live_estimate;
+use crate::components::shared::on_result;
+use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::text_field::TextField;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{Audio, Catalogue, InputType, Kind, Quality, Resolution, Stage, TaskDetail};
 
-const ESTIMATE_DEBOUNCE_MS: u32 = 300;
 const FIELDS: &[&str] = &[
     "quality",
     "count",
@@ -58,12 +58,9 @@ pub fn PromoteForm(
     let duration = RwSignal::new(draft.task.duration_seconds);
     let audio = RwSignal::new(draft.audio.unwrap_or(Audio::Mute));
     let seed = RwSignal::new(draft.task.seed.map(|s| s.to_string()).unwrap_or_default());
-    let pending = RwSignal::new(false);
     let problems = RwSignal::new(Vec::<Problem>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let key = StoredValue::new(uuid::Uuid::new_v4().to_string());
-    let estimate = RwSignal::new(None::<Estimate>);
-    let estimate_generation = StoredValue::new(0u64);
     let all = Signal::from(problems);
 
     let seed_value = move || -> Result<Option<i64>, ()> {
@@ -120,22 +117,17 @@ pub fn PromoteForm(
         audio: o.audio,
         reference_ids: base.references.iter().map(|r| r.id.clone()).collect(),
     };
-    let input = Memo::new(move |_| as_input(&overrides()));
-    Effect::new(move |_| {
-        let input = input.get();
-        let generation = estimate_generation.get_value() + 1;
-        estimate_generation.set_value(generation);
-        spawn_local(async move {
-            TimeoutFuture::new(ESTIMATE_DEBOUNCE_MS).await;
-            if estimate_generation.try_get_value() != Some(generation) {
-                return;
-            }
-            let result = tasks::estimate_task(input).await;
-            if estimate_generation.try_get_value() == Some(generation) {
-                // A failed estimate only costs the figure; the promote still works.
-                estimate.set(result.ok());
-            }
-        });
+    let input = Memo::new(move |_| Some(as_input(&overrides())));
+    let live = use_live_estimate(input.into(), Signal::stored(0));
+
+    let promote = Action::new_local(move |(draft_id, overrides): &(String, PromoteOverrides)| {
+        api::promote_task(draft_id.clone(), overrides.clone(), key.get_value())
+    });
+    let pending = promote.pending();
+    on_result(promote, move |result| match result {
+        Ok(Ok(created)) => on_done.run(created),
+        Ok(Err(errors)) => problems.set(problems::from_server(errors)),
+        Err(e) => failure.set(Some(e)),
     });
 
     let draft_id = draft.task.id.clone();
@@ -153,20 +145,7 @@ pub fn PromoteForm(
         }
         problems.set(Vec::new());
         failure.set(None);
-        pending.set(true);
-        let (draft_id, overrides) = (draft_id.clone(), untrack(overrides));
-        spawn_local(async move {
-            let result = api::promote_task(draft_id, overrides, key.get_value()).await;
-            if pending.is_disposed() {
-                return;
-            }
-            pending.set(false);
-            match result {
-                Ok(Ok(created)) => on_done.run(created),
-                Ok(Err(errors)) => problems.set(problems::from_server(errors)),
-                Err(e) => failure.set(Some(e)),
-            }
-        });
+        promote.dispatch_local((draft_id.clone(), untrack(overrides)));
     };
 
     let select = |testid: &'static str,
@@ -329,25 +308,23 @@ pub fn PromoteForm(
             <p class="hint">{move || i18n.t(Key::PromoteHint)}</p>
             <div class="param-grid">
                 {fields}
-                <label class="field">
-                    <span class="label">{move || i18n.t(Key::Seed)}</span>
-                    <input
-                        type="text"
-                        inputmode="numeric"
-                        data-testid="promote-seed"
-                        class:invalid=move || problems::has(all, "seed")
-                        prop:value=move || seed.get()
-                        on:input=move |ev| seed.set(event_target_value(&ev))
-                    />
-                    <FieldErrors problems=all field="seed" />
-                </label>
+                <TextField
+                    label=Key::Seed
+                    value=seed
+                    problems=all
+                    field="seed"
+                    inputmode="numeric"
+                    testid="promote-seed"
+                />
             </div>
             <p class="estimate-row" data-testid="promote-cost">
                 <span class="estimate-label">{move || i18n.t(Key::EstimatedCost)}</span>
                 <span class="estimate-cost">
                     {move || {
-                        estimate
+                        // A failed estimate only costs the figure; the promote still works.
+                        live.estimate
                             .with(|e| e.as_ref().and_then(|e| e.cost.clone()))
+                            .filter(|_| live.failure.with(Option::is_none))
                             .map(|c| i18n::money(&c))
                             .unwrap_or_else(|| "…".to_owned())
                     }}
