@@ -203,6 +203,8 @@ pub struct Price {
     pub second_1080p_micros: i64,
     /// Added per second when the video has audio.
     pub audio_second_micros: i64,
+    /// Added per second when the frame rate is above 30 (48, 50, 60 fps).
+    pub high_frame_rate_second_micros: i64,
 }
 
 /// One model an upstream offers, with the parameters it accepts.
@@ -230,6 +232,11 @@ pub struct ModelSpec {
     pub durations: Vec<u32>,
     #[serde(default)]
     pub resolutions: Vec<Resolution>,
+    /// Video frame rates (frames per second) it renders; empty when the upstream picks.
+    /// Sent as `fps` to gateways of the task dialect (`/v1/video/generations`); the
+    /// OpenAI dialect has no such parameter, so leave it empty for those models.
+    #[serde(default)]
+    pub frame_rates: Vec<u32>,
     pub output_formats: Vec<OutputFormat>,
     #[serde(default)]
     pub negative_prompt: bool,
@@ -299,6 +306,7 @@ pub fn default_models() -> Vec<ModelSpec> {
             max_count: 4,
             durations: vec![],
             resolutions: vec![],
+            frame_rates: vec![],
             output_formats: vec![OutputFormat::Png, OutputFormat::Jpeg, OutputFormat::Webp],
             negative_prompt: true,
             audio: false,
@@ -326,6 +334,7 @@ pub fn default_models() -> Vec<ModelSpec> {
             max_count: 1,
             durations: vec![4, 8, 12],
             resolutions: vec![Resolution::P480, Resolution::P720, Resolution::P1080],
+            frame_rates: vec![24, 30, 60],
             output_formats: vec![OutputFormat::Gif],
             negative_prompt: false,
             audio: true,
@@ -335,6 +344,7 @@ pub fn default_models() -> Vec<ModelSpec> {
                 second_720p_micros: 100_000,
                 second_1080p_micros: 300_000,
                 audio_second_micros: 20_000,
+                high_frame_rate_second_micros: 40_000,
                 ..Price::default()
             },
         },

@@ -54,6 +54,11 @@ impl Model {
         self.0.durations.iter().map(|d| *d as i32).collect()
     }
 
+    /// Video frame rates (frames per second) it renders; empty when the upstream picks.
+    async fn frame_rates(&self) -> Vec<i32> {
+        self.0.frame_rates.iter().map(|f| *f as i32).collect()
+    }
+
     async fn resolutions(&self) -> Vec<Resolution> {
         self.0.resolutions.to_vec()
     }

@@ -367,6 +367,9 @@ impl OpenAiProvider {
                     "duration": seconds,
                     "size": format!("{width}x{height}"),
                 });
+                if let Some(fps) = params.fps {
+                    body["fps"] = json!(fps);
+                }
                 if let Some(resolution) = params.resolution {
                     body["resolution"] = json!(resolution);
                 }

@@ -75,6 +75,7 @@ fn model(id: &str, provider: &str, kind: TaskKind, upstream: &str) -> ModelSpec 
         },
         max_count: if image { 4 } else { 1 },
         durations: if image { vec![] } else { vec![4, 8, 12] },
+        frame_rates: if image { vec![] } else { vec![24, 60] },
         resolutions: if image {
             vec![]
         } else {
@@ -329,7 +330,7 @@ each_engine! {
     async fn the_task_dialect_is_polled_through_unknown_statuses_until_it_succeeds(engine) {
         let gw = Gateway::start(engine, |_| {}).await;
         Mock::given(method("POST")).and(path("/v1/video/generations"))
-            .and(body_partial_json(json!({ "model": "kling-v2", "duration": 4 })))
+            .and(body_partial_json(json!({ "model": "kling-v2", "duration": 4, "fps": 24 })))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "task_id": "t-9", "status": "NOT_START" })))
             .expect(1).mount(&gw.mock).await;
         let poll = || path("/v1/video/generations/t-9");

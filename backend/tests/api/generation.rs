@@ -54,11 +54,23 @@ both_engines! {
         assert_eq!(&bytes[..6], b"GIF89a");
     }
 
+    async fn a_video_keeps_the_frame_rate_it_was_asked_for_and_pays_for_a_high_one(app) {
+        let token = app.admin_token().await;
+        let standard = app.submit_ok(&token, SubmitTaskInput { input_type: InputType::TextToVideo, stage: Stage::Final, duration_seconds: Some(4), ..task_input("waves") }).await;
+        let smooth = app.submit_ok(&token, SubmitTaskInput { input_type: InputType::TextToVideo, stage: Stage::Final, duration_seconds: Some(4), fps: Some(60), ..task_input("waves") }).await;
+        let standard = app.task(&token, &standard).await;
+        let smooth = app.task(&token, &smooth).await;
+        assert_eq!((standard.fps, smooth.fps), (Some(24), Some(60)), "a final defaults to 24 fps");
+        let cost = |t: &ops::task_by_id::TaskDetail| t.estimated_cost.amount.parse::<f64>().unwrap();
+        assert!(cost(&smooth) > cost(&standard), "60 fps costs the model's high-frame-rate price: {} vs {}", cost(&smooth), cost(&standard));
+    }
+
     async fn every_broken_rule_is_a_user_error_on_its_field(app) {
         let token = app.admin_token().await;
         let cases = [
             (SubmitTaskInput { input_type: InputType::ImageToVideo, ..task_input("the kettle steams") }, field(&["input", "referenceAssetIds"]), UserErrorCode::Required),
             (SubmitTaskInput { input_type: InputType::TextToVideo, stage: Stage::Final, duration_seconds: Some(7), ..task_input("waves") }, field(&["input", "durationSeconds"]), UserErrorCode::Unsupported),
+            (SubmitTaskInput { input_type: InputType::TextToVideo, fps: Some(25), ..task_input("waves") }, field(&["input", "fps"]), UserErrorCode::Unsupported),
             (SubmitTaskInput { count: Some(9), ..task_input("a kettle") }, field(&["input", "count"]), UserErrorCode::OutOfRange),
             (SubmitTaskInput { quality: Some(Quality::High), ..task_input("a kettle") }, field(&["input", "quality"]), UserErrorCode::StageLimit),
             (SubmitTaskInput { size: Some("333x333".into()), ..task_input("a kettle") }, field(&["input", "size"]), UserErrorCode::Unsupported),

@@ -142,6 +142,7 @@ pub fn task_input(prompt: impl Into<String>) -> submit_task::SubmitTaskInput {
         watermark: None,
         output_format: None,
         duration_seconds: None,
+        fps: None,
         resolution: None,
         camera_motion: None,
         audio: None,

@@ -107,6 +107,14 @@ pub fn seconds(lang: Lang, seconds: i64) -> String {
     }
 }
 
+/// A video frame rate.
+pub fn fps(lang: Lang, fps: i64) -> String {
+    match lang {
+        Lang::En => format!("{fps} fps"),
+        Lang::Zh => format!("{fps} 帧/秒"),
+    }
+}
+
 /// A media length: whole seconds where exact, else one decimal.
 pub fn duration_ms(lang: Lang, ms: i64) -> String {
     let text = if ms % 1000 == 0 {

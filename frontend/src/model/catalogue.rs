@@ -24,6 +24,8 @@ pub struct ModelSpec {
     pub max_count: i64,
     /// Video lengths, in seconds.
     pub durations: Vec<i64>,
+    /// Video frame rates; empty when the upstream picks its own.
+    pub frame_rates: Vec<i64>,
     pub resolutions: Vec<Resolution>,
     pub output_formats: Vec<OutputFormat>,
     pub camera_motions: Vec<CameraMotion>,
@@ -124,6 +126,11 @@ impl ModelSpec {
             .min()
     }
 
+    /// The lowest frame rate: a composer starts cheap, whatever the stage.
+    pub fn default_fps(&self) -> Option<i64> {
+        self.frame_rates.iter().copied().min()
+    }
+
     pub fn default_aspect_ratio(&self) -> AspectRatio {
         match self.kind {
             Kind::Image => AspectRatio::Square1x1,
@@ -192,6 +199,7 @@ mod tests {
             qualities: vec![],
             max_count: 1,
             durations: vec![4, 8, 12],
+            frame_rates: vec![24, 30, 60],
             resolutions: vec![Resolution::P480, Resolution::P720, Resolution::P1080],
             output_formats: vec![OutputFormat::Gif],
             camera_motions: vec![CameraMotion::Static],
@@ -206,6 +214,7 @@ mod tests {
             kind: Kind::Image,
             qualities: vec![Quality::Low, Quality::Medium, Quality::High],
             durations: vec![],
+            frame_rates: vec![],
             resolutions: vec![],
             max_count: 4,
             ..video()

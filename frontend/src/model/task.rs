@@ -102,6 +102,8 @@ pub struct Task {
     pub quality: Option<Quality>,
     pub resolution: Option<Resolution>,
     pub duration_seconds: Option<i64>,
+    /// Video frames per second.
+    pub fps: Option<i64>,
     /// Place in the upstream's queue, while it says.
     pub queue_position: Option<i64>,
     pub estimated_cost: Money,

@@ -22,6 +22,7 @@ pub(super) struct Media {
     pub(super) quality: Option<Quality>,
     pub(super) count: u32,
     pub(super) duration_secs: Option<u32>,
+    pub(super) fps: Option<u32>,
     pub(super) resolution: Option<Resolution>,
     pub(super) camera_motion: Option<CameraMotion>,
     pub(super) audio: Option<Audio>,
@@ -58,6 +59,7 @@ pub(super) fn image_fields(
 ) -> Option<Media> {
     for (given, field) in [
         (draft.duration_secs.is_some(), "durationSeconds"),
+        (draft.fps.is_some(), "fps"),
         (draft.resolution.is_some(), "resolution"),
         (draft.camera_motion.is_some(), "cameraMotion"),
         (draft.audio.is_some(), "audio"),
@@ -172,6 +174,7 @@ pub(super) fn image_fields(
         quality,
         count: count?,
         duration_secs: None,
+        fps: None,
         resolution: None,
         camera_motion: None,
         audio: None,
@@ -294,6 +297,40 @@ pub(super) fn video_fields(
             pick
         }
     };
+    let fps = match draft.fps {
+        Some(_) if model.frame_rates.is_empty() => {
+            problems.add(
+                "fps",
+                ErrorCode::Unsupported,
+                format!("{} picks its own frame rate.", model.id),
+            );
+            None
+        }
+        Some(f) if f < 0 || !model.frame_rates.contains(&(f as u32)) => {
+            problems.add(
+                "fps",
+                ErrorCode::Unsupported,
+                format!(
+                    "{} renders {} frames per second.",
+                    model.id,
+                    list(&model.frame_rates)
+                ),
+            );
+            None
+        }
+        // A draft takes the cheapest (lowest) rate, a final the film standard 24 where
+        // offered; either way the choice is recorded, so a promotion keeps it.
+        Some(f) => Some(Some(f as u32)),
+        None if is_draft => Some(model.frame_rates.iter().copied().min()),
+        None => Some(
+            model
+                .frame_rates
+                .iter()
+                .copied()
+                .find(|f| *f == 24)
+                .or(model.frame_rates.iter().copied().min()),
+        ),
+    };
     let audio = match draft.audio {
         Some(Audio::WithAudio) if !model.audio => {
             problems.add(
@@ -311,6 +348,7 @@ pub(super) fn video_fields(
         quality: None,
         count: 1,
         duration_secs: Some(duration?),
+        fps: fps?,
         resolution: Some(resolution?),
         camera_motion: Some(draft.camera_motion.unwrap_or(CameraMotion::Static)),
         audio: Some(audio?),

@@ -75,6 +75,7 @@ pub struct TaskDraft {
     pub output_format: Option<OutputFormat>,
     pub duration_secs: Option<i32>,
     pub resolution: Option<Resolution>,
+    pub fps: Option<i32>,
     pub camera_motion: Option<CameraMotion>,
     pub audio: Option<Audio>,
     pub references: Vec<ReferenceRef>,
@@ -104,6 +105,9 @@ pub struct TaskParams {
     pub duration_secs: Option<u32>,
     #[serde(default)]
     pub resolution: Option<Resolution>,
+    /// Video frames per second; `None` where the model offers no choice.
+    #[serde(default)]
+    pub fps: Option<u32>,
     #[serde(default)]
     pub camera_motion: Option<CameraMotion>,
     #[serde(default)]

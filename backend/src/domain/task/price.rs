@@ -36,7 +36,12 @@ pub fn estimate_micros(params: &TaskParams, model: &ModelSpec) -> i64 {
             } else {
                 0
             };
-            (per_second + audio).saturating_mul(seconds)
+            let frame_rate = if params.fps.is_some_and(|fps| fps > 30) {
+                price.high_frame_rate_second_micros
+            } else {
+                0
+            };
+            (per_second + audio + frame_rate).saturating_mul(seconds)
         }
     }
 }

@@ -195,6 +195,7 @@ impl TaskSpec {
                     watermark: draft.watermark.unwrap_or(false),
                     output_format,
                     duration_secs: media.duration_secs,
+                    fps: media.fps,
                     resolution: media.resolution,
                     camera_motion: media.camera_motion,
                     audio: media.audio,
@@ -381,6 +382,62 @@ mod tests {
             "{}",
             errors[0].message
         );
+    }
+
+    #[test]
+    fn a_video_draft_takes_the_lowest_frame_rate_and_a_final_the_film_standard() {
+        assert_eq!(parse(video("waves")).unwrap().params.fps, Some(24));
+        let final_ = TaskDraft {
+            stage: Some(Stage::Final),
+            ..video("waves")
+        };
+        assert_eq!(parse(final_).unwrap().params.fps, Some(24));
+        let smooth = TaskDraft {
+            fps: Some(60),
+            ..video("waves")
+        };
+        assert_eq!(parse(smooth).unwrap().params.fps, Some(60));
+    }
+
+    #[test]
+    fn a_frame_rate_the_model_does_not_offer_is_refused() {
+        let draft = TaskDraft {
+            fps: Some(25),
+            ..video("waves")
+        };
+        let errors = parse(draft).unwrap_err();
+        assert_eq!(fields(&errors), [("fps", ErrorCode::Unsupported)]);
+        assert!(
+            errors[0].message.contains("24, 30, 60"),
+            "{}",
+            errors[0].message
+        );
+        let on_an_image = TaskDraft {
+            fps: Some(24),
+            ..image("a kettle")
+        };
+        assert_eq!(
+            fields(&parse(on_an_image).unwrap_err()),
+            [("fps", ErrorCode::Invalid)]
+        );
+    }
+
+    #[test]
+    fn a_frame_rate_above_30_costs_the_model_s_high_frame_rate_price() {
+        let models = default_models();
+        let at = |fps| {
+            parse(TaskDraft {
+                stage: Some(Stage::Final),
+                duration_secs: Some(4),
+                resolution: Some(Resolution::P720),
+                fps: Some(fps),
+                ..video("waves")
+            })
+            .unwrap()
+            .estimate_micros(&models[1])
+        };
+        assert_eq!(at(30), 100_000 * 4);
+        assert_eq!(at(60), (100_000 + 40_000) * 4);
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub struct SubmitTaskInput {
     pub output_format: Option<OutputFormat>,
     /// Video: one of the model's durations.
     pub duration_seconds: Option<i32>,
+    /// Video: frames per second, one of the model's `frameRates`.
+    pub fps: Option<i32>,
     /// Video.
     pub resolution: Option<Resolution>,
     /// Video.
@@ -83,6 +85,7 @@ impl SubmitTaskInput {
             watermark: self.watermark,
             output_format: self.output_format,
             duration_secs: self.duration_seconds,
+            fps: self.fps,
             resolution: self.resolution,
             camera_motion: self.camera_motion,
             audio: self.audio,
@@ -176,6 +179,7 @@ pub struct PromoteOverrides {
     pub watermark: Option<bool>,
     pub output_format: Option<OutputFormat>,
     pub duration_seconds: Option<i32>,
+    pub fps: Option<i32>,
     pub resolution: Option<Resolution>,
     pub camera_motion: Option<CameraMotion>,
     pub audio: Option<Audio>,

@@ -60,6 +60,7 @@ impl TaskMutation {
             watermark: o.watermark,
             output_format: o.output_format,
             duration_secs: o.duration_seconds,
+            fps: o.fps,
             resolution: o.resolution,
             camera_motion: o.camera_motion,
             audio: o.audio,

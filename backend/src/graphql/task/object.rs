@@ -129,6 +129,11 @@ impl Task {
         self.view.params.duration_secs.map(|d| d as i32)
     }
 
+    /// Video: frames per second; null where the model picks its own.
+    async fn fps(&self) -> Option<i32> {
+        self.view.params.fps.map(|f| f as i32)
+    }
+
     async fn resolution(&self) -> Option<Resolution> {
         self.view.params.resolution
     }

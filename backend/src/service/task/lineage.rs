@@ -30,6 +30,7 @@ fn draft_from(view: &TaskView) -> TaskDraft {
         watermark: Some(p.watermark),
         output_format: Some(p.output_format),
         duration_secs: p.duration_secs.map(|d| d as i32),
+        fps: p.fps.map(|f| f as i32),
         resolution: p.resolution,
         camera_motion: p.camera_motion,
         audio: p.audio,
@@ -50,6 +51,7 @@ pub struct Overrides {
     pub watermark: Option<bool>,
     pub output_format: Option<crate::domain::catalogue::OutputFormat>,
     pub duration_secs: Option<i32>,
+    pub fps: Option<i32>,
     pub resolution: Option<crate::domain::catalogue::Resolution>,
     pub camera_motion: Option<crate::domain::catalogue::CameraMotion>,
     pub audio: Option<crate::domain::catalogue::Audio>,
@@ -91,6 +93,7 @@ pub async fn promote(
     next.count = overrides.count.or(next.count);
     if view.kind == TaskKind::Video {
         next.duration_secs = overrides.duration_secs.or(next.duration_secs);
+        next.fps = overrides.fps.or(next.fps);
         next.resolution = overrides.resolution;
     } else {
         // The shape follows what is overridden: a new ratio picks its size, a new size

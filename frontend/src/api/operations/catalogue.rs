@@ -45,6 +45,7 @@ pub async fn fetch_catalogue() -> Result<Catalogue, ApiError> {
                 qualities: known(m.qualities),
                 max_count: m.max_count,
                 durations: m.durations,
+                frame_rates: m.frame_rates,
                 resolutions: known(m.resolutions),
                 output_formats: known(m.output_formats),
                 camera_motions: known(m.camera_motions),

@@ -115,6 +115,8 @@ pub async fn promote_task(
                 watermark: None,
                 output_format: None,
                 duration_seconds: overrides.duration_seconds,
+                // A final keeps its draft's frame rate.
+                fps: None,
                 resolution: overrides.resolution.map(Into::into),
                 camera_motion: None,
                 audio: overrides.audio.map(Into::into),

@@ -112,6 +112,7 @@ pub fn PromoteForm(
         watermark: Some(base.watermark),
         output_format: base.output_format,
         duration_seconds: o.duration_seconds,
+        fps: base.task.fps,
         resolution: o.resolution,
         camera_motion: base.camera_motion,
         audio: o.audio,

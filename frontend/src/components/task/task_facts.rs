@@ -56,6 +56,7 @@ pub fn TaskParameters(#[prop(into)] detail: Signal<TaskDetail>) -> impl IntoView
                     Key::Duration,
                     t.duration_seconds.map(|s| i18n::seconds(lang, s)),
                 ),
+                row(lang, Key::FrameRate, t.fps.map(|f| i18n::fps(lang, f))),
                 row(lang, Key::Resolution, t.resolution.map(|r| r.label())),
                 row(
                     lang,

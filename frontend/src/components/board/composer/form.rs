@@ -34,6 +34,7 @@ pub(super) struct Form {
     pub(super) watermark: RwSignal<bool>,
     pub(super) output_format: RwSignal<Option<OutputFormat>>,
     pub(super) duration: RwSignal<Option<i64>>,
+    pub(super) fps: RwSignal<Option<i64>>,
     pub(super) resolution: RwSignal<Option<Resolution>>,
     pub(super) camera_motion: RwSignal<CameraMotion>,
     pub(super) audio: RwSignal<Audio>,
@@ -58,6 +59,7 @@ impl Form {
             watermark: RwSignal::new(false),
             output_format: RwSignal::new(None),
             duration: RwSignal::new(None),
+            fps: RwSignal::new(None),
             resolution: RwSignal::new(None),
             camera_motion: RwSignal::new(CameraMotion::Static),
             audio: RwSignal::new(Audio::Mute),
@@ -84,6 +86,7 @@ impl Form {
         self.output_format
             .set(model.output_formats.first().copied());
         self.duration.set(model.default_duration(stage, policy));
+        self.fps.set(model.default_fps());
         self.resolution.set(model.default_resolution(stage, policy));
         if !model
             .camera_motions
@@ -206,6 +209,7 @@ impl Form {
             watermark: Some(self.watermark.get()),
             output_format: self.output_format.get(),
             duration_seconds: self.duration.get().filter(|_| !image),
+            fps: self.fps.get().filter(|_| !image),
             resolution: self.resolution.get().filter(|_| !image),
             camera_motion: (!image).then(|| self.camera_motion.get()),
             audio: model

@@ -57,6 +57,7 @@ const FIELDS: &[&str] = &[
     "watermark",
     "outputFormat",
     "durationSeconds",
+    "fps",
     "resolution",
     "cameraMotion",
     "audio",

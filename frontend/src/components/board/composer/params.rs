@@ -279,6 +279,17 @@ pub(super) fn Params(
                     }),
                     locked: None,
                 };
+                let fps = (!model.frame_rates.is_empty()).then(|| Choice {
+                    label: Key::FrameRate,
+                    testid: "fps-select",
+                    field: "fps",
+                    options: model.frame_rates.iter().copied().map(Some).collect(),
+                    value: form.fps,
+                    encode: |f| f.map(|f| f.to_string()).unwrap_or_default(),
+                    text: Arc::new(|lang, f| f.map(|f| i18n::fps(lang, f)).unwrap_or_default()),
+                    allowed: Arc::new(|_| true),
+                    locked: None,
+                });
                 let resolution = Choice {
                     label: Key::Resolution,
                     testid: "resolution-select",
@@ -326,6 +337,7 @@ pub(super) fn Params(
                 view! {
                     {ratio.view(problems, clear_field)}
                     {duration.view(problems, clear_field)}
+                    {fps.map(|fps| fps.view(problems, clear_field))}
                     {resolution.view(problems, clear_field)}
                     {camera.view(problems, clear_field)}
                     {audio}
