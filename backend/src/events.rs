@@ -1,5 +1,6 @@
-//! Announces persisted changes to whoever listens (GraphQL subscriptions, and later
-//! outbound callbacks), in this process and in every other replica.
+//! Announces persisted changes to GraphQL subscribers, in this process and in every other
+//! replica. (Outbound webhook deliveries do not go through here: they are rows written in
+//! the change's own transaction and sent by `worker::delivery`.)
 //!
 //! A change is announced from inside the transaction that makes it: on PostgreSQL with
 //! `pg_notify`, which the database delivers only if and when that transaction commits, to

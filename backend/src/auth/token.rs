@@ -10,6 +10,76 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use uuid::Uuid;
 
+/// HS256 and nothing else for `jsonwebtoken`. Its `rust_crypto` feature would bring every
+/// algorithm it knows, RSA included (with RUSTSEC-2023-0071, the Marvin timing attack),
+/// though Kiln only ever signs and checks HMAC-SHA256; this provider uses the `hmac` and
+/// `sha2` crates Kiln already has, and refuses any other algorithm.
+mod hs256 {
+    use hmac::{Hmac, Mac};
+    use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
+    use jsonwebtoken::errors::{ErrorKind, Result};
+    use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+    use sha2::Sha256;
+    use signature::{Signer, Verifier};
+
+    struct Hs256(Hmac<Sha256>);
+
+    impl Hs256 {
+        fn new(key: &[u8]) -> Result<Self> {
+            Ok(Self(
+                Hmac::new_from_slice(key).map_err(|_| ErrorKind::InvalidKeyFormat)?,
+            ))
+        }
+    }
+
+    impl Signer<Vec<u8>> for Hs256 {
+        fn try_sign(&self, message: &[u8]) -> std::result::Result<Vec<u8>, signature::Error> {
+            let mut mac = self.0.clone();
+            mac.update(message);
+            Ok(mac.finalize().into_bytes().to_vec())
+        }
+    }
+
+    impl Verifier<Vec<u8>> for Hs256 {
+        /// In constant time (`verify_slice`).
+        fn verify(
+            &self,
+            message: &[u8],
+            signature: &Vec<u8>,
+        ) -> std::result::Result<(), signature::Error> {
+            let mut mac = self.0.clone();
+            mac.update(message);
+            mac.verify_slice(signature)
+                .map_err(signature::Error::from_source)
+        }
+    }
+
+    impl JwtSigner for Hs256 {
+        fn algorithm(&self) -> Algorithm {
+            Algorithm::HS256
+        }
+    }
+
+    impl JwtVerifier for Hs256 {
+        fn algorithm(&self) -> Algorithm {
+            Algorithm::HS256
+        }
+    }
+
+    pub(super) static PROVIDER: CryptoProvider = CryptoProvider {
+        signer_factory: |algorithm, key: &EncodingKey| match algorithm {
+            Algorithm::HS256 => Ok(Box::new(Hs256::new(key.as_bytes())?)),
+            _ => Err(ErrorKind::InvalidAlgorithm.into()),
+        },
+        verifier_factory: |algorithm, key: &DecodingKey| match algorithm {
+            Algorithm::HS256 => Ok(Box::new(Hs256::new(key.try_get_as_bytes()?)?)),
+            _ => Err(ErrorKind::InvalidAlgorithm.into()),
+        },
+        // Only JWK handling needs these, and Kiln reads no JWKs.
+        key_utils: KeyUtils::new_unimplemented(),
+    };
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error("the access token has expired")]
@@ -48,6 +118,9 @@ pub struct Tokens {
 
 impl Tokens {
     pub fn new(secret: &SecretString, ttl: Duration) -> Self {
+        // Once per process, before the first token is signed or checked; a second call
+        // (another app in the same test process) finds it installed, which is fine.
+        let _ = hs256::PROVIDER.install_default();
         let bytes = secret.expose_secret().as_bytes();
         // Links get their own key so that a download signature can never pass as a token.
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(bytes)
@@ -180,6 +253,36 @@ mod tests {
         let old = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &tokens.encoding)
             .unwrap();
         assert!(matches!(tokens.verify(&old), Err(TokenError::Expired)));
+    }
+
+    #[test]
+    fn hs256_matches_the_jwt_specification_example() {
+        // The HS256 example of RFC 7515 appendix A.1: its key, signing input and signature.
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let _ = tokens(Duration::from_secs(60));
+        let key = URL_SAFE_NO_PAD
+            .decode("AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow")
+            .unwrap();
+        let input = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+        let expected = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let signed = jsonwebtoken::crypto::sign(
+            input.as_bytes(),
+            &EncodingKey::from_secret(&key),
+            Algorithm::HS256,
+        )
+        .unwrap();
+        assert_eq!(signed, expected);
+        let decoding = DecodingKey::from_secret(&key);
+        assert!(
+            jsonwebtoken::crypto::verify(expected, input.as_bytes(), &decoding, Algorithm::HS256)
+                .unwrap()
+        );
+        assert!(
+            jsonwebtoken::crypto::verify(expected, input.as_bytes(), &decoding, Algorithm::RS256)
+                .is_err(),
+            "no other algorithm is offered"
+        );
     }
 
     #[test]

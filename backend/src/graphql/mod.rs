@@ -33,7 +33,9 @@ use crate::state::AppState;
 
 /// Deepest selection accepted; Kiln's own operations stay well under it.
 pub const MAX_DEPTH: usize = 12;
-/// Largest query complexity (roughly, the number of fields it may resolve).
+/// Largest query complexity: async-graphql counts every selected field once, in every
+/// operation of the document, whatever a list's `first` asks for. It bounds a query's
+/// shape, not the size of its answer; `MAX_PAGE_SIZE` bounds that.
 pub const MAX_COMPLEXITY: usize = 1_000;
 /// Largest page any connection returns.
 pub const MAX_PAGE_SIZE: usize = 100;

@@ -641,8 +641,9 @@ impl Worker {
     }
 }
 
-/// Exponential backoff with full jitter: a random delay up to `base · 2^attempt`, capped,
-/// so that many failing jobs do not retry in lockstep.
+/// Exponential backoff with equal jitter: a random delay between half of and all of
+/// `base · 2^attempt`, capped, so that many failing jobs do not retry in lockstep while
+/// each still waits at least half its step.
 fn backoff(attempts: i32) -> Duration {
     let exp = BACKOFF_BASE
         .saturating_mul(1u32 << attempts.clamp(0, 16) as u32)
