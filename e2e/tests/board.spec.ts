@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 
 import {
   admin,
+  composer,
   expectSamePage,
   markPage,
   promptField,
@@ -67,7 +68,7 @@ test('draft → promote → final, watched live', async ({ page }) => {
   await markPage(page);
 
   // A draft: the composer starts in draft mode.
-  await expect(page.getByRole('group', { name: 'Stage' }).getByRole('button', { name: 'Draft' })).toHaveAttribute(
+  await expect(composer(page).getByRole('group', { name: 'Stage' }).getByRole('button', { name: 'Draft' })).toHaveAttribute(
     'aria-pressed',
     'true',
   );

@@ -52,6 +52,11 @@ export function briefPicker(page: Page) {
 }
 
 /** The composer's prompt. */
+/** The composer form, named by its heading. */
+export function composer(page: Page) {
+  return page.getByRole('form', { name: 'New task' });
+}
+
 export function promptField(page: Page) {
   return page.getByRole('textbox', { name: 'Prompt', exact: true });
 }

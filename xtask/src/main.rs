@@ -165,7 +165,14 @@ fn test(root: &Path, browser: bool, lint: bool) -> Result<()> {
         // Advisories need the RustSec database, which machines that reach only the
         // package registries cannot fetch; see deny.toml.
         let deny = tools::ensure_cargo_deny(root)?;
-        run(command(&deny).args(["--offline", "check", "bans", "licenses", "sources"]))?;
+        run(command(&deny).args([
+            "--offline",
+            "check",
+            "--hide-inclusion-graph",
+            "bans",
+            "licenses",
+            "sources",
+        ]))?;
     }
 
     // Without `--workspace`: the default members, so the wasm-only web app is not built

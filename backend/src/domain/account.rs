@@ -2,39 +2,22 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
-
+use super::stored_enum;
 use super::{ErrorCode, FieldError};
 
-/// What a member may do in a team. A member may hold several.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Role {
-    /// Manages users, keys, providers, prices and budgets.
-    Admin,
-    /// Writes briefs and submits tasks.
-    Creator,
-    /// Approves or rejects outputs.
-    Reviewer,
+stored_enum! {
+    /// What a member may do in a team. A member may hold several.
+    #[derive(PartialOrd, Ord)]
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum Role {
+        /// Manages users, keys, providers, prices and budgets.
+        Admin,
+        /// Writes briefs and submits tasks.
+        Creator,
+        /// Approves or rejects outputs.
+        Reviewer,
+    }
 }
 
 /// The roles a member holds in one team.

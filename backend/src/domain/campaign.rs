@@ -1,35 +1,19 @@
 //! Campaigns (活动) group briefs and hold a budget; briefs (需求简报) say what is needed
 //! and group the tasks made for it.
 
-use serde::{Deserialize, Serialize};
-
+use super::stored_enum;
 use super::{ErrorCode, FieldError};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum BriefStatus {
-    Draft,
-    Ready,
-    InProduction,
-    Done,
-    Cancelled,
+stored_enum! {
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum BriefStatus {
+        Draft,
+        Ready,
+        InProduction,
+        Done,
+        Cancelled,
+    }
 }
 
 impl BriefStatus {

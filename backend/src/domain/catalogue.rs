@@ -5,32 +5,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::stored_enum;
 use super::task::{InputType, TaskKind};
 
-/// Image quality, cheapest first.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Quality {
-    Low,
-    Medium,
-    High,
+stored_enum! {
+    /// Image quality, cheapest first.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum Quality {
+        Low,
+        Medium,
+        High,
+    }
 }
 
 impl Quality {
@@ -47,37 +33,22 @@ impl Quality {
     }
 }
 
-/// Video resolution (the shorter side), smallest first.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-pub enum Resolution {
-    #[strum(serialize = "480p")]
-    #[serde(rename = "480p")]
-    #[graphql(name = "P480")]
-    P480,
-    #[strum(serialize = "720p")]
-    #[serde(rename = "720p")]
-    #[graphql(name = "P720")]
-    P720,
-    #[strum(serialize = "1080p")]
-    #[serde(rename = "1080p")]
-    #[graphql(name = "P1080")]
-    P1080,
+stored_enum! {
+    /// Video resolution (the shorter side), smallest first.
+    pub enum Resolution {
+        #[strum(serialize = "480p")]
+        #[serde(rename = "480p")]
+        #[graphql(name = "P480")]
+        P480,
+        #[strum(serialize = "720p")]
+        #[serde(rename = "720p")]
+        #[graphql(name = "P720")]
+        P720,
+        #[strum(serialize = "1080p")]
+        #[serde(rename = "1080p")]
+        #[graphql(name = "P1080")]
+        P1080,
+    }
 }
 
 impl Resolution {
@@ -94,87 +65,42 @@ impl Resolution {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CameraMotion {
-    Static,
-    PanLeft,
-    PanRight,
-    TiltUp,
-    TiltDown,
-    ZoomIn,
-    ZoomOut,
-    Orbit,
-    Handheld,
+stored_enum! {
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum CameraMotion {
+        Static,
+        PanLeft,
+        PanRight,
+        TiltUp,
+        TiltDown,
+        ZoomIn,
+        ZoomOut,
+        Orbit,
+        Handheld,
+    }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Audio {
-    Mute,
-    WithAudio,
+stored_enum! {
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum Audio {
+        Mute,
+        WithAudio,
+    }
 }
 
-/// File type of an output.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OutputFormat {
-    Png,
-    Jpeg,
-    Webp,
-    Gif,
-    Mp4,
+stored_enum! {
+    /// File type of an output.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum OutputFormat {
+        Png,
+        Jpeg,
+        Webp,
+        Gif,
+        Mp4,
+    }
 }
 
 impl OutputFormat {

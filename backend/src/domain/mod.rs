@@ -97,6 +97,22 @@ impl fmt::Display for FieldError {
 // itself instead of a hand-written mirror. `enum_spellings_agree` (below) checks that
 // the stored and JSON spellings are one and the same.
 
+/// Declares an enum that is stored, carried in JSON and exposed in the API, with every
+/// derive listed above. Spelling attributes go on the enum and its variants as usual:
+/// `#[strum(serialize_all = "…")]` / `#[serde(rename_all = "…")]` for the stored form,
+/// `#[graphql(name = "…")]` where the API spells a name differently.
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($body:tt)* }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(strum::EnumString, strum::IntoStaticStr, strum::Display, strum::VariantArray)]
+        #[derive(async_graphql::Enum, sea_orm::DeriveValueType)]
+        #[sea_orm(value_type = "String")]
+        $(#[$meta])*
+        pub enum $name { $($body)* }
+    };
+}
+pub(crate) use stored_enum;
+
 #[cfg(test)]
 mod tests {
     use serde::Serialize;

@@ -1,36 +1,21 @@
 //! Reference assets: what may be uploaded, and how Kiln tells what a file really is.
 
 use super::task::MediaKind;
-use serde::{Deserialize, Serialize};
 
+use super::stored_enum;
 use super::{ErrorCode, FieldError};
 
-/// Whether Kiln may use what a reference helped produce.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum LicenceStatus {
-    Licensed,
-    Owned,
-    Pending,
-    Unknown,
-    Restricted,
+stored_enum! {
+    /// Whether Kiln may use what a reference helped produce.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum LicenceStatus {
+        Licensed,
+        Owned,
+        Pending,
+        Unknown,
+        Restricted,
+    }
 }
 
 /// A file type Kiln accepts as a reference, recognised from its bytes.

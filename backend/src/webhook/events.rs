@@ -1,44 +1,30 @@
 //! The events Kiln sends to webhook endpoints and task callback URLs.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::domain::stored_enum;
 use crate::domain::task::{FailureReason, Stage, TaskKind, TaskStatus};
 
-/// What happened. Endpoints subscribe to a subset.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[graphql(name = "WebhookEventType")]
-pub enum EventType {
-    #[strum(serialize = "task.queued")]
-    #[serde(rename = "task.queued")]
-    TaskQueued,
-    #[strum(serialize = "task.processing")]
-    #[serde(rename = "task.processing")]
-    TaskProcessing,
-    #[strum(serialize = "task.succeeded")]
-    #[serde(rename = "task.succeeded")]
-    TaskSucceeded,
-    #[strum(serialize = "task.failed")]
-    #[serde(rename = "task.failed")]
-    TaskFailed,
-    #[strum(serialize = "task.cancelled")]
-    #[serde(rename = "task.cancelled")]
-    TaskCancelled,
+stored_enum! {
+    /// What happened. Endpoints subscribe to a subset.
+    #[graphql(name = "WebhookEventType")]
+    pub enum EventType {
+        #[strum(serialize = "task.queued")]
+        #[serde(rename = "task.queued")]
+        TaskQueued,
+        #[strum(serialize = "task.processing")]
+        #[serde(rename = "task.processing")]
+        TaskProcessing,
+        #[strum(serialize = "task.succeeded")]
+        #[serde(rename = "task.succeeded")]
+        TaskSucceeded,
+        #[strum(serialize = "task.failed")]
+        #[serde(rename = "task.failed")]
+        TaskFailed,
+        #[strum(serialize = "task.cancelled")]
+        #[serde(rename = "task.cancelled")]
+        TaskCancelled,
+    }
 }
 
 impl EventType {
@@ -56,62 +42,32 @@ impl EventType {
     }
 }
 
-/// Why an endpoint was turned off.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[graphql(name = "EndpointDisabledCode")]
-pub enum DisabledBecause {
-    /// It answered 410 Gone.
-    Gone,
-    /// Deliveries kept failing until the retry schedule ran out.
-    KeptFailing,
-    /// An admin turned it off.
-    ByAdmin,
+stored_enum! {
+    /// Why an endpoint was turned off.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    #[graphql(name = "EndpointDisabledCode")]
+    pub enum DisabledBecause {
+        /// It answered 410 Gone.
+        Gone,
+        /// Deliveries kept failing until the retry schedule ran out.
+        KeptFailing,
+        /// An admin turned it off.
+        ByAdmin,
+    }
 }
 
-/// Where a webhook delivery stands.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum DeliveryStatus {
-    /// Waiting for its next attempt.
-    Pending,
-    Delivered,
-    /// Given up, or refused (a private address, a disabled endpoint).
-    Failed,
+stored_enum! {
+    /// Where a webhook delivery stands.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum DeliveryStatus {
+        /// Waiting for its next attempt.
+        Pending,
+        Delivered,
+        /// Given up, or refused (a private address, a disabled endpoint).
+        Failed,
+    }
 }
 
 /// The JSON body of a task event, as the Standard Webhooks spec shapes it: a type, a

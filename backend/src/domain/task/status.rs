@@ -1,58 +1,28 @@
 //! The words of a task's life: kinds, stages, statuses and the moves between them, failure reasons, lineage, media and download states.
 
-use serde::{Deserialize, Serialize};
+use crate::domain::stored_enum;
 
-/// What a task produces.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TaskKind {
-    Image,
-    Video,
+stored_enum! {
+    /// What a task produces.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum TaskKind {
+        Image,
+        Video,
+    }
 }
 
-/// What a task starts from.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum InputType {
-    TextToImage,
-    ImageToImage,
-    TextToVideo,
-    ImageToVideo,
-    VideoToVideo,
+stored_enum! {
+    /// What a task starts from.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum InputType {
+        TextToImage,
+        ImageToImage,
+        TextToVideo,
+        ImageToVideo,
+        VideoToVideo,
+    }
 }
 
 impl InputType {
@@ -64,63 +34,33 @@ impl InputType {
     }
 }
 
-/// A cheap draft to explore, or the final render.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Stage {
-    /// A cheap exploration.
-    Draft,
-    /// The render that gets reviewed and used.
-    Final,
+stored_enum! {
+    /// A cheap draft to explore, or the final render.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum Stage {
+        /// A cheap exploration.
+        Draft,
+        /// The render that gets reviewed and used.
+        Final,
+    }
 }
 
-/// Where a task is in its life. `SUCCEEDED`, `FAILED` and `CANCELLED` are terminal.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TaskStatus {
-    /// Stored; waiting for a worker.
-    Queued,
-    /// Accepted by the upstream, which has not started it yet.
-    Submitted,
-    /// The upstream is generating it.
-    Processing,
-    Succeeded,
-    Failed,
-    Cancelled,
+stored_enum! {
+    /// Where a task is in its life. `SUCCEEDED`, `FAILED` and `CANCELLED` are terminal.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum TaskStatus {
+        /// Stored; waiting for a worker.
+        Queued,
+        /// Accepted by the upstream, which has not started it yet.
+        Submitted,
+        /// The upstream is generating it.
+        Processing,
+        Succeeded,
+        Failed,
+        Cancelled,
+    }
 }
 
 impl TaskStatus {
@@ -144,79 +84,49 @@ impl TaskStatus {
     }
 }
 
-/// Why a task failed.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum FailureReason {
-    InvalidParams,
-    ContentPolicy,
-    Quota,
-    QueueTimeout,
-    UpstreamError,
-    DownloadFailed,
-    Cancelled,
+stored_enum! {
+    /// Why a task failed.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum FailureReason {
+        InvalidParams,
+        ContentPolicy,
+        Quota,
+        QueueTimeout,
+        UpstreamError,
+        DownloadFailed,
+        Cancelled,
+    }
 }
 
-/// Shape of an output. Dimensions follow from it and the output's long side.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-pub enum AspectRatio {
-    #[strum(serialize = "1:1")]
-    #[serde(rename = "1:1")]
-    #[graphql(name = "SQUARE_1_1")]
-    Square1x1,
-    #[strum(serialize = "16:9")]
-    #[serde(rename = "16:9")]
-    #[graphql(name = "LANDSCAPE_16_9")]
-    Landscape16x9,
-    #[strum(serialize = "9:16")]
-    #[serde(rename = "9:16")]
-    #[graphql(name = "PORTRAIT_9_16")]
-    Portrait9x16,
-    #[strum(serialize = "4:3")]
-    #[serde(rename = "4:3")]
-    #[graphql(name = "LANDSCAPE_4_3")]
-    Landscape4x3,
-    #[strum(serialize = "3:4")]
-    #[serde(rename = "3:4")]
-    #[graphql(name = "PORTRAIT_3_4")]
-    Portrait3x4,
-    #[strum(serialize = "21:9")]
-    #[serde(rename = "21:9")]
-    #[graphql(name = "LANDSCAPE_21_9")]
-    Landscape21x9,
+stored_enum! {
+    /// Shape of an output. Dimensions follow from it and the output's long side.
+    pub enum AspectRatio {
+        #[strum(serialize = "1:1")]
+        #[serde(rename = "1:1")]
+        #[graphql(name = "SQUARE_1_1")]
+        Square1x1,
+        #[strum(serialize = "16:9")]
+        #[serde(rename = "16:9")]
+        #[graphql(name = "LANDSCAPE_16_9")]
+        Landscape16x9,
+        #[strum(serialize = "9:16")]
+        #[serde(rename = "9:16")]
+        #[graphql(name = "PORTRAIT_9_16")]
+        Portrait9x16,
+        #[strum(serialize = "4:3")]
+        #[serde(rename = "4:3")]
+        #[graphql(name = "LANDSCAPE_4_3")]
+        Landscape4x3,
+        #[strum(serialize = "3:4")]
+        #[serde(rename = "3:4")]
+        #[graphql(name = "PORTRAIT_3_4")]
+        Portrait3x4,
+        #[strum(serialize = "21:9")]
+        #[serde(rename = "21:9")]
+        #[graphql(name = "LANDSCAPE_21_9")]
+        Landscape21x9,
+    }
 }
 
 impl AspectRatio {
@@ -244,122 +154,62 @@ impl AspectRatio {
     }
 }
 
-/// What caused a recorded transition.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TransitionCause {
-    /// A member submitted, promoted or retried it.
-    Submitted,
-    UpstreamAccepted,
-    UpstreamProgress,
-    /// The upstream finished and every output was stored.
-    UpstreamCompleted,
-    UpstreamFailed,
-    Cancelled,
-    /// The task's deadline passed before a result came.
-    DeadlinePassed,
-    DownloadFailed,
-    /// Passing failures did not pass.
-    RetriesExhausted,
+stored_enum! {
+    /// What caused a recorded transition.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum TransitionCause {
+        /// A member submitted, promoted or retried it.
+        Submitted,
+        UpstreamAccepted,
+        UpstreamProgress,
+        /// The upstream finished and every output was stored.
+        UpstreamCompleted,
+        UpstreamFailed,
+        Cancelled,
+        /// The task's deadline passed before a result came.
+        DeadlinePassed,
+        DownloadFailed,
+        /// Passing failures did not pass.
+        RetriesExhausted,
+    }
 }
 
-/// How a task came from another.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum LineageKind {
-    /// A final promoted from a draft.
-    Promotion,
-    /// A new attempt at a failed or cancelled task.
-    Retry,
+stored_enum! {
+    /// How a task came from another.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum LineageKind {
+        /// A final promoted from a draft.
+        Promotion,
+        /// A new attempt at a failed or cancelled task.
+        Retry,
+    }
 }
 
-/// Whether a file is a still image or a moving picture.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum MediaKind {
-    Image,
-    Video,
+stored_enum! {
+    /// Whether a file is a still image or a moving picture.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum MediaKind {
+        Image,
+        Video,
+    }
 }
 
-/// Whether Kiln holds its own copy of an output.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-    async_graphql::Enum,
-    sea_orm::DeriveValueType,
-)]
-#[sea_orm(value_type = "String")]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum DownloadStatus {
-    /// Not yet copied into Kiln's storage.
-    Pending,
-    /// Kept by Kiln; downloadable.
-    Stored,
-    /// The upstream link expired before Kiln could copy it.
-    Expired,
-    Failed,
+stored_enum! {
+    /// Whether Kiln holds its own copy of an output.
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum DownloadStatus {
+        /// Not yet copied into Kiln's storage.
+        Pending,
+        /// Kept by Kiln; downloadable.
+        Stored,
+        /// The upstream link expired before Kiln could copy it.
+        Expired,
+        Failed,
+    }
 }
 
 #[cfg(test)]

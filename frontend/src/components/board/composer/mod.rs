@@ -215,6 +215,7 @@ pub fn Composer(
     view! {
         <form
             class="composer-form"
+            aria-labelledby="composer-title"
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
@@ -222,7 +223,7 @@ pub fn Composer(
             }
         >
             <div class="composer-head">
-                <h2>{move || i18n.t(Key::NewTask)}</h2>
+                <h2 id="composer-title">{move || i18n.t(Key::NewTask)}</h2>
                 <div class="segmented small" role="group" aria-label=move || i18n.t(Key::Kind)>
                     {[(Kind::Image, "kind-image"), (Kind::Video, "kind-video")]
                         .into_iter()
