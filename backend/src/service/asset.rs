@@ -19,7 +19,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::ServiceError;
+use super::{ServiceError, find_in_team};
 use crate::auth::Viewer;
 use crate::domain::task::DownloadStatus;
 use crate::entity::{generation_task, output_asset};
@@ -50,11 +50,7 @@ pub async fn get(
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<output_asset::Model, ServiceError> {
-    output_asset::Entity::find_by_id(id)
-        .filter(output_asset::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<output_asset::Entity>(db, viewer.team_id, id).await
 }
 
 /// An output by id alone, for requests that prove access with a signed link.

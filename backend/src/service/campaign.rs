@@ -10,7 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ServiceError;
-use super::{Page, paginate};
+use super::{Page, find_in_team, paginate};
 use crate::auth::Viewer;
 use crate::domain::account::Role;
 use crate::domain::campaign::{BriefStatus, alert_threshold, optional_text, required_text};
@@ -78,11 +78,7 @@ pub async fn get_campaign(
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<campaign::Model, ServiceError> {
-    campaign::Entity::find_by_id(id)
-        .filter(campaign::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<campaign::Entity>(db, viewer.team_id, id).await
 }
 
 pub async fn list_campaigns(
@@ -209,11 +205,7 @@ pub async fn get_brief(
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<brief::Model, ServiceError> {
-    brief::Entity::find_by_id(id)
-        .filter(brief::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<brief::Entity>(db, viewer.team_id, id).await
 }
 
 pub async fn list_briefs(

@@ -23,13 +23,15 @@ pub mod task;
 pub mod webhook;
 
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PrimaryKeyTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
+use uuid::Uuid;
 
 use crate::auth::password::PasswordError;
 use crate::auth::token::TokenError;
 use crate::domain::{ErrorCode, FieldError};
+use crate::entity::TeamScoped;
 use crate::net::{FetchError, SafeHttp};
 use crate::storage::StorageError;
 
@@ -113,6 +115,25 @@ impl From<serde_json::Error> for ServiceError {
     }
 }
 
+/// The row `id` of table `E` if it belongs to team `team_id`. A row of another team is
+/// [`ServiceError::NotFound`] exactly like a missing one, so that its existence does not
+/// leak.
+pub(crate) async fn find_in_team<E>(
+    db: &impl ConnectionTrait,
+    team_id: Uuid,
+    id: Uuid,
+) -> Result<E::Model, ServiceError>
+where
+    E: TeamScoped,
+    E::PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
+{
+    E::find_by_id(id)
+        .filter(E::TEAM_ID.eq(team_id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
 /// One page of a list, newest first.
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -126,7 +147,7 @@ pub(crate) async fn paginate<E: EntityTrait>(
     query: Select<E>,
     id: E::Column,
     first: u64,
-    after: Option<uuid::Uuid>,
+    after: Option<Uuid>,
 ) -> Result<Page<E::Model>, ServiceError> {
     let query = match after {
         Some(after) => query.filter(id.lt(after)),

@@ -8,7 +8,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{Page, paginate};
+use super::{Page, find_in_team, paginate};
 use super::{ServiceError, asset, is_unique_violation};
 use crate::auth::Viewer;
 use crate::domain::campaign::optional_text;
@@ -225,11 +225,7 @@ pub async fn get(
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<reference_asset::Model, ServiceError> {
-    reference_asset::Entity::find_by_id(id)
-        .filter(reference_asset::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<reference_asset::Entity>(db, viewer.team_id, id).await
 }
 
 /// A reference by id alone, for requests that prove access with a signed link.
@@ -262,16 +258,16 @@ pub async fn resolve(
 ) -> Result<Vec<ReferenceRef>, ServiceError> {
     let mut refs = Vec::with_capacity(ids.len());
     for id in ids {
-        let found = reference_asset::Entity::find_by_id(*id)
-            .filter(reference_asset::Column::TeamId.eq(viewer.team_id))
-            .one(db)
-            .await?
-            .ok_or_else(|| {
-                FieldError::new(
+        let found = find_in_team::<reference_asset::Entity>(db, viewer.team_id, *id)
+            .await
+            .map_err(|err| match err {
+                ServiceError::NotFound => FieldError::new(
                     "referenceAssetIds",
                     ErrorCode::NotFound,
                     "A reference asset does not exist.",
                 )
+                .into(),
+                other => other,
             })?;
         refs.push(ReferenceRef {
             id: found.id,

@@ -11,7 +11,7 @@ use sea_orm::{
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
-use super::{Page, paginate};
+use super::{Page, find_in_team, paginate};
 use super::{ServiceError, job};
 use crate::auth::Viewer;
 use crate::domain::account::Role;
@@ -115,11 +115,7 @@ pub async fn get_endpoint(
     id: Uuid,
 ) -> Result<webhook_endpoint::Model, ServiceError> {
     require_admin(viewer)?;
-    webhook_endpoint::Entity::find_by_id(id)
-        .filter(webhook_endpoint::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<webhook_endpoint::Entity>(db, viewer.team_id, id).await
 }
 
 pub async fn list_endpoints(
@@ -414,16 +410,16 @@ pub async fn replay(
     delivery_id: Uuid,
 ) -> Result<webhook_delivery::Model, ServiceError> {
     require_admin(viewer)?;
-    let delivery = webhook_delivery::Entity::find_by_id(delivery_id)
-        .filter(webhook_delivery::Column::TeamId.eq(viewer.team_id))
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| {
-            FieldError::new(
+    let delivery = find_in_team::<webhook_delivery::Entity>(&state.db, viewer.team_id, delivery_id)
+        .await
+        .map_err(|err| match err {
+            ServiceError::NotFound => FieldError::new(
                 "deliveryId",
                 ErrorCode::NotFound,
                 "There is no such delivery.",
             )
+            .into(),
+            other => other,
         })?;
     if let Some(endpoint_id) = delivery.endpoint_id
         && !webhook_endpoint::Entity::find_by_id(endpoint_id)

@@ -8,7 +8,7 @@ use crate::domain::task::{
     FailureReason, InputType, LineageKind, Stage, TaskKind, TaskParams, TaskStatus,
 };
 use crate::entity::{generation_task, task_event};
-use crate::service::{Page, ServiceError, paginate};
+use crate::service::{Page, ServiceError, find_in_team, paginate};
 
 /// A task of the viewer's team. Another team's task is "not found", never "forbidden",
 /// so its existence does not leak.
@@ -17,11 +17,7 @@ pub async fn get(
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<generation_task::Model, ServiceError> {
-    generation_task::Entity::find_by_id(id)
-        .filter(generation_task::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<generation_task::Entity>(db, viewer.team_id, id).await
 }
 
 /// Tasks made from `task`: its finals and retries.
