@@ -765,6 +765,20 @@ fn excerpt(body: &[u8]) -> String {
     cut
 }
 
+/// The upstream task id a gateway's webhook is about, where its JSON payload names one:
+/// under `data` or at the top level, as `id` or `task_id`, whichever comes first.
+pub(crate) fn webhook_task_id(body: &[u8]) -> Option<String> {
+    let payload: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    ["data.id", "data.task_id", "id", "task_id"]
+        .iter()
+        .find_map(|path| {
+            path.split('.')
+                .try_fold(&payload, |v, key| v.get(key))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+}
+
 /// The first of `paths` (dotted) that holds a value.
 fn first_value<'a>(value: &'a Value, paths: &[&str]) -> Option<&'a Value> {
     paths.iter().find_map(|path| {

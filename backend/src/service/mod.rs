@@ -11,6 +11,7 @@
 //! - [`asset`]: output files: keeping a task's results and finding them again.
 //! - [`job`]: the durable job queue with leases.
 //! - [`provider`]: gateway profiles and the API key an admin sets for one.
+//! - [`upstream_webhook`]: what a gateway's webhook changes: recorded once, polled now.
 //! - [`webhook`]: outbound webhook endpoints, deliveries, attempts and secrets.
 
 pub mod account;
@@ -20,6 +21,7 @@ pub mod job;
 pub mod provider;
 pub mod reference;
 pub mod task;
+pub mod upstream_webhook;
 pub mod webhook;
 
 use sea_orm::{
