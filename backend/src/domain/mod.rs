@@ -12,10 +12,10 @@
 //!   validated parameters of a submission.
 
 pub mod account;
-pub mod campaign;
+pub(crate) mod campaign;
 pub mod catalogue;
-pub mod money;
-pub mod reference;
+pub(crate) mod money;
+pub(crate) mod reference;
 pub mod task;
 
 use std::fmt;

@@ -15,17 +15,17 @@
 //! - [`webhook`]: outbound webhook endpoints, deliveries, replay and secrets (admins).
 //! - [`provider`]: the configured gateways and their write-only API keys (admins).
 
-pub mod account;
-pub mod campaign;
-pub mod catalogue;
-pub mod error;
+pub(crate) mod account;
+pub(crate) mod campaign;
+pub(crate) mod catalogue;
+pub(crate) mod error;
 pub mod node;
-pub mod page;
-pub mod provider;
-pub mod reference;
-pub mod subscription;
-pub mod task;
-pub mod webhook;
+pub(crate) mod page;
+pub(crate) mod provider;
+pub(crate) mod reference;
+pub(crate) mod subscription;
+pub(crate) mod task;
+pub(crate) mod webhook;
 
 use async_graphql::{MergedObject, Schema};
 

@@ -5,7 +5,7 @@
 //! - [`simulated`]: the default; in-process, deterministic, produces real files.
 //! - [`openai`]: any OpenAI-compatible gateway (OpenAI itself, New API, …).
 
-pub mod openai;
+pub(crate) mod openai;
 pub mod simulated;
 
 use std::collections::HashMap;

@@ -15,14 +15,14 @@
 //! - [`webhook`]: outbound webhook endpoints, deliveries, attempts and secrets.
 
 pub mod account;
-pub mod asset;
-pub mod campaign;
-pub mod job;
-pub mod provider;
-pub mod reference;
+pub(crate) mod asset;
+pub(crate) mod campaign;
+pub(crate) mod job;
+pub(crate) mod provider;
+pub(crate) mod reference;
 pub mod task;
-pub mod upstream_webhook;
-pub mod webhook;
+pub(crate) mod upstream_webhook;
+pub(crate) mod webhook;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PrimaryKeyTrait,

@@ -23,6 +23,10 @@ use crate::domain::task::{FailureReason, Stage, TaskKind, TaskStatus};
 )]
 #[sea_orm(value_type = "String")]
 #[graphql(name = "WebhookEventType")]
+#[expect(
+    clippy::enum_variant_names,
+    reason = "the names are the API's (`TASK_QUEUED`, …); renaming them changes the schema"
+)]
 pub enum EventType {
     #[strum(serialize = "task.queued")]
     #[serde(rename = "task.queued")]

@@ -7,7 +7,6 @@ mod object;
 mod output;
 mod query;
 
-pub use inputs::*;
 pub use mutations::*;
 pub use object::*;
 pub use output::*;
