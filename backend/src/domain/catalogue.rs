@@ -42,7 +42,7 @@ impl Quality {
         }
     }
 
-    pub fn at_most(self, cap: Quality) -> bool {
+    pub(crate) fn at_most(self, cap: Quality) -> bool {
         self.rank() <= cap.rank()
     }
 }
@@ -81,7 +81,7 @@ pub enum Resolution {
 }
 
 impl Resolution {
-    pub fn short_side(self) -> u32 {
+    pub(crate) fn short_side(self) -> u32 {
         match self {
             Resolution::P480 => 480,
             Resolution::P720 => 720,
@@ -89,7 +89,7 @@ impl Resolution {
         }
     }
 
-    pub fn at_most(self, cap: Resolution) -> bool {
+    pub(crate) fn at_most(self, cap: Resolution) -> bool {
         self.short_side() <= cap.short_side()
     }
 }
@@ -177,18 +177,6 @@ pub enum OutputFormat {
     Mp4,
 }
 
-impl OutputFormat {
-    pub fn extension(self) -> &'static str {
-        match self {
-            OutputFormat::Png => "png",
-            OutputFormat::Jpeg => "jpg",
-            OutputFormat::Webp => "webp",
-            OutputFormat::Gif => "gif",
-            OutputFormat::Mp4 => "mp4",
-        }
-    }
-}
-
 /// Prices of one model, in micros of the configured currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -258,7 +246,7 @@ fn simulated() -> String {
 
 impl ModelSpec {
     /// The name to send upstream.
-    pub fn upstream_name(&self) -> &str {
+    pub(crate) fn upstream_name(&self) -> &str {
         self.upstream_model.as_deref().unwrap_or(&self.id)
     }
 }
@@ -285,7 +273,7 @@ impl Default for StagePolicy {
 }
 
 /// Parses `WIDTHxHEIGHT`.
-pub fn parse_size(size: &str) -> Option<(u32, u32)> {
+pub(crate) fn parse_size(size: &str) -> Option<(u32, u32)> {
     let (w, h) = size.split_once('x')?;
     let (w, h) = (w.parse().ok()?, h.parse().ok()?);
     (w > 0 && h > 0).then_some((w, h))

@@ -70,7 +70,7 @@ impl FieldError {
         }
     }
 
-    pub fn general(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub(crate) fn general(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             field: None,
             code,

@@ -32,14 +32,14 @@ use async_graphql::{MergedObject, Schema};
 use crate::state::AppState;
 
 /// Deepest selection accepted; Kiln's own operations stay well under it.
-pub const MAX_DEPTH: usize = 12;
+pub(crate) const MAX_DEPTH: usize = 12;
 /// Largest query complexity (roughly, the number of fields it may resolve).
-pub const MAX_COMPLEXITY: usize = 1_000;
+pub(crate) const MAX_COMPLEXITY: usize = 1_000;
 /// Largest page any connection returns.
-pub const MAX_PAGE_SIZE: usize = 100;
+pub(crate) const MAX_PAGE_SIZE: usize = 100;
 
 #[derive(MergedObject, Default)]
-pub struct Query(
+pub(crate) struct Query(
     account::AccountQuery,
     task::TaskQuery,
     task::EstimateQuery,
@@ -52,7 +52,7 @@ pub struct Query(
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(
+pub(crate) struct Mutation(
     account::AccountMutation,
     task::TaskMutation,
     campaign::CampaignMutation,
@@ -61,7 +61,7 @@ pub struct Mutation(
     provider::ProviderMutation,
 );
 
-pub type KilnSchema = Schema<Query, Mutation, subscription::Subscription>;
+pub(crate) type KilnSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
     Schema::build(
@@ -77,7 +77,7 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subs
 }
 
 /// The schema, serving with `state`.
-pub fn schema(state: AppState) -> KilnSchema {
+pub(crate) fn schema(state: AppState) -> KilnSchema {
     builder().data(state).finish()
 }
 

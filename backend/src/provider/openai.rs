@@ -295,7 +295,6 @@ impl OpenAiProvider {
             upstream_id,
             raw_status: "completed".to_owned(),
             result: Some(UpstreamState::Completed {
-                raw_status: "completed".to_owned(),
                 outputs,
                 cost_micros: None,
                 usage,
@@ -495,7 +494,6 @@ impl Provider for OpenAiProvider {
                     ));
                 };
                 Ok(UpstreamState::Completed {
-                    raw_status: raw,
                     outputs: vec![UpstreamOutput {
                         source: OutputSource::Url { url, expires_at },
                     }],

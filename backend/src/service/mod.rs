@@ -66,7 +66,7 @@ pub enum ServiceError {
 }
 
 /// Checks a URL Kiln is asked to call: http(s), and not to a private address.
-pub async fn check_url(
+pub(crate) async fn check_url(
     http: &SafeHttp,
     field: &'static str,
     url: &str,
@@ -137,7 +137,7 @@ where
 }
 
 /// One page of a list, newest first.
-pub struct Page<T> {
+pub(crate) struct Page<T> {
     pub items: Vec<T>,
     pub has_next: bool,
 }

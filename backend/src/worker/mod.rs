@@ -369,7 +369,6 @@ impl Worker {
             references,
             idempotency_key: current.id.to_string(),
             kind: view.kind,
-            input_type: view.input_type,
             params: view.params,
         };
 

@@ -48,10 +48,6 @@ impl Task {
             view: Arc::new(view),
         })
     }
-
-    pub fn row(&self) -> &generation_task::Model {
-        &self.model
-    }
 }
 
 #[Object]
