@@ -871,6 +871,26 @@ mod tests {
     }
 
     #[test]
+    fn a_webhook_names_its_task_under_data_or_at_the_top_level() {
+        let id = |body: &str| webhook_task_id(body.as_bytes());
+        assert_eq!(
+            id(r#"{"data":{"id":"a","task_id":"b"},"id":"c"}"#).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            id(r#"{"data":{"task_id":"b"},"id":"c"}"#).as_deref(),
+            Some("b")
+        );
+        assert_eq!(id(r#"{"id":"c","task_id":"d"}"#).as_deref(), Some("c"));
+        assert_eq!(
+            id(r#"{"data":{"id":7},"task_id":"d"}"#).as_deref(),
+            Some("d")
+        );
+        assert_eq!(id(r#"{"event":"video.completed"}"#), None);
+        assert_eq!(id("not json"), None);
+    }
+
+    #[test]
     fn polling_slows_down_as_a_task_ages() {
         let base = Duration::from_secs(2);
         assert_eq!(backoff_by_age(Utc::now(), base), Duration::from_secs(2));
