@@ -83,7 +83,7 @@ impl RoleSet {
 pub(crate) struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, FieldError> {
         let email = raw.trim().to_lowercase();
         if email.is_empty() {
             return Err(FieldError::new(

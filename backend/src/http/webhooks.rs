@@ -25,7 +25,7 @@ fn answer(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "status": message }))).into_response()
 }
 
-pub async fn upstream(
+pub(crate) async fn upstream(
     State(state): State<HttpState>,
     Path(provider): Path<String>,
     headers: HeaderMap,

@@ -171,11 +171,11 @@ pub(crate) struct Providers {
 }
 
 impl Providers {
-    pub fn insert(&mut self, provider: Arc<dyn Provider>) {
+    pub(crate) fn insert(&mut self, provider: Arc<dyn Provider>) {
         self.by_name.insert(provider.name().to_owned(), provider);
     }
 
-    pub fn get(&self, name: &str) -> Option<Arc<dyn Provider>> {
+    pub(crate) fn get(&self, name: &str) -> Option<Arc<dyn Provider>> {
         self.by_name.get(name).cloned()
     }
 }

@@ -42,7 +42,7 @@ use crate::service::provider::{ApiKeyError, ApiKeys};
 /// Error bodies are quoted in messages up to this length.
 const EXCERPT: usize = 300;
 
-pub struct OpenAiProvider {
+pub(crate) struct OpenAiProvider {
     profile: ProviderProfile,
     base: String,
     /// To the gateway the operator configured (which may well be on a private network).

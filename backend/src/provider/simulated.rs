@@ -114,7 +114,7 @@ pub(crate) struct SimulatedProvider {
 }
 
 impl SimulatedProvider {
-    pub fn new(
+    pub(crate) fn new(
         db: DatabaseConnection,
         latency: Duration,
         failures: SimulatedFailures,

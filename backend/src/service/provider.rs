@@ -20,7 +20,7 @@ use crate::entity::provider_secret;
 use crate::state::AppState;
 
 /// A configured gateway, and whether Kiln stores a key for it.
-pub struct Gateway {
+pub(crate) struct Gateway {
     pub profile: ProviderProfile,
     pub has_stored_key: bool,
 }
@@ -34,7 +34,7 @@ fn require_admin(viewer: &Viewer) -> Result<(), ServiceError> {
 }
 
 /// The configured gateways, in configuration order.
-pub async fn list(state: &AppState, viewer: &Viewer) -> Result<Vec<Gateway>, ServiceError> {
+pub(crate) async fn list(state: &AppState, viewer: &Viewer) -> Result<Vec<Gateway>, ServiceError> {
     require_admin(viewer)?;
     let stored: Vec<String> = provider_secret::Entity::find()
         .all(&state.db)
@@ -55,7 +55,7 @@ pub async fn list(state: &AppState, viewer: &Viewer) -> Result<Vec<Gateway>, Ser
 
 /// Stores `api_key` for the gateway named `provider`, sealed; an empty key removes the
 /// stored one, so the configured file or environment variable applies again.
-pub async fn set_api_key(
+pub(crate) async fn set_api_key(
     state: &AppState,
     viewer: &Viewer,
     provider: &str,

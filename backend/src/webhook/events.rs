@@ -121,7 +121,7 @@ pub enum DeliveryStatus {
 /// The JSON body of a task event, as the Standard Webhooks spec shapes it: a type, a
 /// timestamp and the data.
 #[derive(Debug, Serialize)]
-pub struct Envelope<T: Serialize> {
+pub(crate) struct Envelope<T: Serialize> {
     #[serde(rename = "type")]
     pub event_type: &'static str,
     pub timestamp: String,
@@ -131,7 +131,7 @@ pub struct Envelope<T: Serialize> {
 /// What a task event tells about the task.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TaskData {
+pub(crate) struct TaskData {
     /// The task's GraphQL id, to fetch everything else with.
     pub id: String,
     pub status: TaskStatus,

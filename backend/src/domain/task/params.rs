@@ -22,7 +22,7 @@ pub(crate) const MAX_SEED: i64 = i32::MAX as i64;
 pub(crate) struct Prompt(String);
 
 impl Prompt {
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, FieldError> {
         let prompt = raw.trim();
         if prompt.is_empty() {
             return Err(FieldError::new(
@@ -44,7 +44,7 @@ impl Prompt {
         Ok(Self(prompt.to_owned()))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
