@@ -178,7 +178,7 @@ fn default_poll_ms() -> u64 {
 
 impl ProviderProfile {
     /// The secret inbound webhooks are signed with, from its file or variable.
-    pub fn webhook_secret(&self) -> Option<SecretString> {
+    pub(crate) fn webhook_secret(&self) -> Option<SecretString> {
         let from_file = self
             .webhook_secret_file
             .as_ref()
@@ -292,7 +292,7 @@ impl Config {
         Self::from_figment(figment.merge(Env::prefixed("KILN_").split("__")))
     }
 
-    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+    pub(crate) fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
         let config: Config = figment
             .extract()
             .map_err(|e| ConfigError::Invalid(Box::new(e)))?;
@@ -301,7 +301,7 @@ impl Config {
     }
 
     /// Rules serde cannot express: names that must refer to each other.
-    pub fn check(&self) -> Result<(), ConfigError> {
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
         for model in &self.models {
             if model.provider != crate::provider::SIMULATED
                 && !self.providers.iter().any(|p| p.name == model.provider)
@@ -346,28 +346,28 @@ impl Config {
         }
     }
 
-    pub fn files_dir(&self) -> PathBuf {
+    pub(crate) fn files_dir(&self) -> PathBuf {
         self.data_dir.join("files")
     }
 
     /// The deadline for a task of `kind`.
-    pub fn task_deadline(&self, kind: crate::domain::task::TaskKind) -> Duration {
+    pub(crate) fn task_deadline(&self, kind: crate::domain::task::TaskKind) -> Duration {
         Duration::from_secs(match kind {
             crate::domain::task::TaskKind::Image => self.image_deadline_secs,
             crate::domain::task::TaskKind::Video => self.video_deadline_secs,
         })
     }
 
-    pub fn model(&self, id: &str) -> Option<&ModelSpec> {
+    pub(crate) fn model(&self, id: &str) -> Option<&ModelSpec> {
         self.models.iter().find(|m| m.id == id)
     }
 
-    pub fn token_ttl(&self) -> Duration {
+    pub(crate) fn token_ttl(&self) -> Duration {
         Duration::from_secs(self.token_ttl_minutes * 60)
     }
 
     /// Creates the data directory if needed.
-    pub fn ensure_data_dir(&self) -> Result<&Path, ConfigError> {
+    pub(crate) fn ensure_data_dir(&self) -> Result<&Path, ConfigError> {
         std::fs::create_dir_all(&self.data_dir).map_err(|source| ConfigError::DataDir {
             path: self.data_dir.clone(),
             source,

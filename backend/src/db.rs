@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use kiln_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 /// Opens a pool on `url` (`sqlite://…` or `postgres://…`) and applies pending migrations.
-pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
@@ -27,9 +27,4 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     let db = Database::connect(options).await?;
     Migrator::up(&db, None).await?;
     Ok(db)
-}
-
-/// True when `db` is PostgreSQL, whose row locking lets many workers share one queue.
-pub fn is_postgres(db: &DatabaseConnection) -> bool {
-    db.get_database_backend() == DbBackend::Postgres
 }

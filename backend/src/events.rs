@@ -61,17 +61,6 @@ pub enum Event {
     DeliveryUpdated(DeliveryUpdated),
 }
 
-impl Event {
-    pub fn team_id(&self) -> Uuid {
-        match self {
-            Event::Task(change) => change.task.team_id,
-            Event::BudgetAlert(alert) => alert.campaign.team_id,
-            Event::EndpointDisabled(disabled) => disabled.endpoint.team_id,
-            Event::DeliveryUpdated(updated) => updated.delivery.team_id,
-        }
-    }
-}
-
 /// What crosses process boundaries: ids only.
 #[derive(Debug, Serialize, Deserialize)]
 struct Note {
@@ -101,7 +90,7 @@ pub struct EventBus {
 const CAPACITY: usize = 16_384;
 
 impl EventBus {
-    pub fn new(backend: DbBackend) -> Self {
+    pub(crate) fn new(backend: DbBackend) -> Self {
         let (local, _) = broadcast::channel(CAPACITY);
         Self {
             local,
@@ -111,7 +100,11 @@ impl EventBus {
     }
 
     /// Call inside the transaction that makes `event`'s change.
-    pub async fn announce(&self, txn: &impl ConnectionTrait, event: &Event) -> Result<(), DbErr> {
+    pub(crate) async fn announce(
+        &self,
+        txn: &impl ConnectionTrait,
+        event: &Event,
+    ) -> Result<(), DbErr> {
         if !self.postgres {
             return Ok(());
         }
@@ -146,7 +139,7 @@ impl EventBus {
     }
 
     /// Call after the commit: delivers `event` to this process's subscribers.
-    pub fn deliver(&self, event: Event) {
+    pub(crate) fn deliver(&self, event: Event) {
         // No subscriber is not an error: the change is stored.
         let _ = self.local.send(event);
     }
@@ -157,7 +150,7 @@ impl EventBus {
 
     /// On PostgreSQL, listens for other processes' changes and delivers them here until
     /// `shutdown`.
-    pub fn spawn_listener(
+    pub(crate) fn spawn_listener(
         &self,
         db: DatabaseConnection,
         shutdown: CancellationToken,

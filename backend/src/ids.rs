@@ -50,12 +50,12 @@ impl NodeType {
     }
 }
 
-pub fn encode(node_type: NodeType, id: Uuid) -> String {
+pub(crate) fn encode(node_type: NodeType, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}:{id}", node_type.name()))
 }
 
 /// Reads a global id of any type.
-pub fn decode(id: &str) -> Option<(NodeType, Uuid)> {
+pub(crate) fn decode(id: &str) -> Option<(NodeType, Uuid)> {
     let bytes = URL_SAFE_NO_PAD.decode(id).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (name, uuid) = text.split_once(':')?;

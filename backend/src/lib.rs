@@ -28,19 +28,19 @@
 
 pub mod auth;
 pub mod config;
-pub mod db;
+pub(crate) mod db;
 pub mod domain;
 pub mod entity;
 pub mod events;
 pub mod graphql;
-pub mod http;
-pub mod ids;
-pub mod net;
+pub(crate) mod http;
+pub(crate) mod ids;
+pub(crate) mod net;
 pub mod provider;
 pub mod service;
 pub mod startup;
 pub mod state;
-pub mod storage;
+pub(crate) mod storage;
 pub mod telemetry;
 pub mod webhook;
-pub mod worker;
+pub(crate) mod worker;

@@ -20,7 +20,7 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::redirect;
 
 #[derive(Debug, thiserror::Error)]
-pub enum FetchError {
+pub(crate) enum FetchError {
     #[error("{0}")]
     Refused(String),
     #[error("not a usable URL: {0}")]
@@ -65,13 +65,13 @@ impl std::error::Error for Refusal {}
 
 /// Which addresses may be reached: public ones, plus what the operator allow-lists.
 #[derive(Debug, Clone, Default)]
-pub struct NetPolicy {
+pub(crate) struct NetPolicy {
     allow: Vec<IpNet>,
 }
 
 impl NetPolicy {
     /// `entries` are addresses or CIDR ranges, e.g. `127.0.0.1` or `10.1.0.0/16`.
-    pub fn new(entries: &[String]) -> Result<Self, String> {
+    pub(crate) fn new(entries: &[String]) -> Result<Self, String> {
         let allow = entries
             .iter()
             .map(|entry| {
@@ -85,7 +85,7 @@ impl NetPolicy {
         Ok(Self { allow })
     }
 
-    pub fn permits(&self, ip: IpAddr) -> bool {
+    pub(crate) fn permits(&self, ip: IpAddr) -> bool {
         is_public(ip) || self.allow.iter().any(|net| net.contains(&ip))
     }
 
@@ -117,7 +117,7 @@ impl NetPolicy {
 }
 
 /// Whether `ip` is an ordinary public address.
-pub fn is_public(ip: IpAddr) -> bool {
+pub(crate) fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
         IpAddr::V6(v6) => {
@@ -199,7 +199,7 @@ impl Resolve for GuardedResolver {
 
 /// Limits of one kind of outbound call.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     pub connect_timeout: Duration,
     /// The whole request, response body included.
     pub timeout: Duration,
@@ -208,7 +208,7 @@ pub struct Limits {
 
 /// An HTTP client that only reaches permitted addresses.
 #[derive(Clone)]
-pub struct SafeHttp {
+pub(crate) struct SafeHttp {
     client: reqwest::Client,
     policy: Arc<NetPolicy>,
     limits: Limits,
@@ -218,7 +218,7 @@ pub struct SafeHttp {
 const MAX_REDIRECTS: usize = 5;
 
 impl SafeHttp {
-    pub fn new(policy: NetPolicy, limits: Limits) -> Result<Self, FetchError> {
+    pub(crate) fn new(policy: NetPolicy, limits: Limits) -> Result<Self, FetchError> {
         let policy = Arc::new(policy);
         let redirect_policy = {
             let policy = policy.clone();
@@ -254,7 +254,7 @@ impl SafeHttp {
 
     /// Parses `url` and checks its scheme and, for an address, the address. Names are
     /// checked again at every connection.
-    pub fn check(&self, url: &str) -> Result<Url, FetchError> {
+    pub(crate) fn check(&self, url: &str) -> Result<Url, FetchError> {
         let parsed =
             Url::parse(url).map_err(|e| FetchError::InvalidUrl(format!("{url:?}: {e}")))?;
         self.policy
@@ -265,7 +265,7 @@ impl SafeHttp {
 
     /// Like [`SafeHttp::check`], and also resolves a name now, so that a URL that could
     /// never be called is refused when it is given rather than when it is used.
-    pub async fn check_resolving(&self, url: &str) -> Result<Url, FetchError> {
+    pub(crate) async fn check_resolving(&self, url: &str) -> Result<Url, FetchError> {
         let parsed = self.check(url)?;
         if let Some(url::Host::Domain(host)) = parsed.host() {
             let port = parsed.port_or_known_default().unwrap_or(443);
@@ -284,13 +284,13 @@ impl SafeHttp {
     }
 
     /// The underlying client, for building requests to checked URLs.
-    pub fn client(&self) -> &reqwest::Client {
+    pub(crate) fn client(&self) -> &reqwest::Client {
         &self.client
     }
 
     /// Sends `request` and turns transport failures (including refusals) into
     /// [`FetchError`]s.
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, FetchError> {
@@ -298,7 +298,7 @@ impl SafeHttp {
     }
 
     /// Reads a body up to the limit, refusing larger ones without buffering them.
-    pub async fn read_body(&self, response: reqwest::Response) -> Result<Bytes, FetchError> {
+    pub(crate) async fn read_body(&self, response: reqwest::Response) -> Result<Bytes, FetchError> {
         let limit = self.limits.max_body_bytes;
         if response
             .content_length()
@@ -319,7 +319,10 @@ impl SafeHttp {
     }
 
     /// GET `url` (checked) and its body, for a 2xx answer.
-    pub async fn get_bytes(&self, url: &str) -> Result<(reqwest::StatusCode, Bytes), FetchError> {
+    pub(crate) async fn get_bytes(
+        &self,
+        url: &str,
+    ) -> Result<(reqwest::StatusCode, Bytes), FetchError> {
         let url = self.check(url)?;
         let response = self.send(self.client.get(url)).await?;
         let status = response.status();

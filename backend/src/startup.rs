@@ -24,6 +24,7 @@ use crate::provider::openai::OpenAiProvider;
 use crate::provider::simulated::SimulatedProvider;
 use crate::service::ServiceError;
 use crate::service::account::{self, Bootstrap};
+use crate::service::provider::ApiKeys;
 use crate::state::AppState;
 use crate::storage::{Storage, StorageError};
 use crate::worker::Worker;
@@ -108,8 +109,7 @@ impl Application {
             let gateway = OpenAiProvider::new(
                 profile.clone(),
                 downloads.clone(),
-                db.clone(),
-                sealer.clone(),
+                ApiKeys::new(db.clone(), sealer.clone()),
             )
             .map_err(StartupError::Http)?;
             providers.insert(Arc::new(gateway));

@@ -18,21 +18,21 @@ use crate::storage::Storage;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
-    pub config: Arc<Config>,
+    pub(crate) config: Arc<Config>,
     pub tokens: Tokens,
     /// Slows down password guessing per account.
-    pub login_throttle: Arc<LoginThrottle>,
+    pub(crate) login_throttle: Arc<LoginThrottle>,
     /// Seals the secrets kept in the database (gateway keys, signing secrets).
-    pub sealer: Arc<Sealer>,
+    pub(crate) sealer: Arc<Sealer>,
     pub events: EventBus,
-    pub storage: Storage,
+    pub(crate) storage: Storage,
     /// The simulated provider and every configured gateway, by name.
-    pub providers: Providers,
+    pub(crate) providers: Providers,
     /// Outbound HTTP behind the SSRF guard: callbacks, links given by users and upstreams.
-    pub http: SafeHttp,
+    pub(crate) http: SafeHttp,
     /// The same guard for reference files fetched from links users give, capped at the
     /// upload limit.
-    pub imports: SafeHttp,
+    pub(crate) imports: SafeHttp,
     /// Wakes the workers when new work is queued, so a submit does not wait for a poll.
-    pub work_ready: Arc<Notify>,
+    pub(crate) work_ready: Arc<Notify>,
 }

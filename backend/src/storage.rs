@@ -25,19 +25,19 @@ pub enum StorageError {
 }
 
 /// A stored file, ready to stream to a client.
-pub struct StoredFile {
+pub(crate) struct StoredFile {
     pub size: u64,
     pub stream: BoxStream<'static, Result<Bytes, StorageError>>,
 }
 
 #[derive(Clone)]
-pub struct Storage {
+pub(crate) struct Storage {
     store: Arc<dyn ObjectStore>,
 }
 
 impl Storage {
     /// The storage the configuration asks for.
-    pub fn from_config(config: &crate::config::Config) -> Result<Self, StorageError> {
+    pub(crate) fn from_config(config: &crate::config::Config) -> Result<Self, StorageError> {
         use secrecy::ExposeSecret;
 
         match config.storage_backend {
@@ -74,7 +74,7 @@ impl Storage {
     }
 
     /// Files under `dir`, which is created if missing.
-    pub fn local(dir: &Path) -> Result<Self, StorageError> {
+    pub(crate) fn local(dir: &Path) -> Result<Self, StorageError> {
         std::fs::create_dir_all(dir)?;
         let store = LocalFileSystem::new_with_prefix(dir)?;
         Ok(Self {
@@ -82,7 +82,7 @@ impl Storage {
         })
     }
 
-    pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), StorageError> {
+    pub(crate) async fn put(&self, key: &str, bytes: Bytes) -> Result<(), StorageError> {
         self.store
             .put(&ObjectPath::from(key), PutPayload::from(bytes))
             .await?;
@@ -90,7 +90,7 @@ impl Storage {
     }
 
     /// The whole file in memory; for small files (references sent upstream).
-    pub async fn get_bytes(&self, key: &str) -> Result<Bytes, StorageError> {
+    pub(crate) async fn get_bytes(&self, key: &str) -> Result<Bytes, StorageError> {
         let result = self
             .store
             .get(&ObjectPath::from(key))
@@ -102,7 +102,7 @@ impl Storage {
         Ok(result.bytes().await?)
     }
 
-    pub async fn get(&self, key: &str) -> Result<StoredFile, StorageError> {
+    pub(crate) async fn get(&self, key: &str) -> Result<StoredFile, StorageError> {
         let result = self
             .store
             .get(&ObjectPath::from(key))

@@ -8,10 +8,10 @@
 //! - [`throttle`]: how often an account may try to sign in.
 //! - [`sealed`]: secrets kept in the database, encrypted under the server secret.
 
-pub mod password;
-pub mod sealed;
-pub mod secret;
-pub mod throttle;
+pub(crate) mod password;
+pub(crate) mod sealed;
+pub(crate) mod secret;
+pub(crate) mod throttle;
 pub mod token;
 
 use uuid::Uuid;

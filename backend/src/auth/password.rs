@@ -17,7 +17,7 @@ pub enum PasswordError {
 
 /// Hashes `password` into a PHC string. Argon2 is slow by design, so it runs on a
 /// blocking thread rather than stalling the async runtime.
-pub async fn hash(password: SecretString) -> Result<String, PasswordError> {
+pub(crate) async fn hash(password: SecretString) -> Result<String, PasswordError> {
     tokio::task::spawn_blocking(move || hash_blocking(password.expose_secret())).await?
 }
 
@@ -41,7 +41,10 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 
 /// True when `password` matches `stored` (a PHC string). With `stored = None` the work is
 /// done anyway against a dummy hash, and the answer is false.
-pub async fn verify(password: SecretString, stored: Option<String>) -> Result<bool, PasswordError> {
+pub(crate) async fn verify(
+    password: SecretString,
+    stored: Option<String>,
+) -> Result<bool, PasswordError> {
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY_HASH.clone());

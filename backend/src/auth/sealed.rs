@@ -35,12 +35,12 @@ pub enum SealError {
     Key,
 }
 
-pub struct Sealer {
+pub(crate) struct Sealer {
     cipher: XChaCha20Poly1305,
 }
 
 impl Sealer {
-    pub fn new(server_secret: &SecretString) -> Result<Self, SealError> {
+    pub(crate) fn new(server_secret: &SecretString) -> Result<Self, SealError> {
         // HMAC-SHA256 as the key derivation function: the server secret is already
         // high in entropy, so one keyed hash with a label is enough.
         let mut mac =
@@ -54,7 +54,7 @@ impl Sealer {
     }
 
     /// `plain`, sealed for storage.
-    pub fn seal(&self, plain: &str) -> Result<String, SealError> {
+    pub(crate) fn seal(&self, plain: &str) -> Result<String, SealError> {
         let mut nonce = [0u8; NONCE_BYTES];
         rand::rng().fill(&mut nonce);
         let sealed = self
@@ -68,7 +68,7 @@ impl Sealer {
 
     /// The secret in a stored value: opened if sealed, as it is if stored in the clear
     /// before sealing existed.
-    pub fn open(&self, stored: &str) -> Result<SecretString, SealError> {
+    pub(crate) fn open(&self, stored: &str) -> Result<SecretString, SealError> {
         let Some(encoded) = stored.strip_prefix(PREFIX) else {
             return Ok(SecretString::from(stored.to_owned()));
         };

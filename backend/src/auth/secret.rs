@@ -10,7 +10,7 @@ const SECRET_FILE: &str = "jwt-secret";
 
 /// The configured secret, else the one kept in `data_dir`, else a new random one written
 /// there (readable by the owner only) so that tokens stay valid across restarts.
-pub fn load_or_create(
+pub(crate) fn load_or_create(
     configured: Option<&SecretString>,
     data_dir: &Path,
 ) -> std::io::Result<SecretString> {

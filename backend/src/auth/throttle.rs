@@ -19,7 +19,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 /// e-mail addresses cannot grow the tables without end.
 const TRACKED_ACCOUNTS: usize = 10_000;
 
-pub struct LoginThrottle {
+pub(crate) struct LoginThrottle {
     /// Failed attempts, per normalised e-mail address.
     failures: DefaultKeyedRateLimiter<String>,
     /// Accounts that failed too often, and until when they are refused.
@@ -28,7 +28,7 @@ pub struct LoginThrottle {
 
 impl LoginThrottle {
     /// `burst` failures in a row, then one more every `refill`.
-    pub fn new(burst: u32, refill: Duration) -> Self {
+    pub(crate) fn new(burst: u32, refill: Duration) -> Self {
         let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(refill.max(Duration::from_millis(1)))
             .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
@@ -40,7 +40,7 @@ impl LoginThrottle {
     }
 
     /// Whether `account` may try now; how long it must wait otherwise.
-    pub fn check(&self, account: &str) -> Result<(), Duration> {
+    pub(crate) fn check(&self, account: &str) -> Result<(), Duration> {
         let now = Instant::now();
         let mut blocked = self.lock();
         match blocked.get(account) {
@@ -54,7 +54,7 @@ impl LoginThrottle {
     }
 
     /// Counts a failed attempt for `account`; one too many blocks it for a while.
-    pub fn failed(&self, account: &str) {
+    pub(crate) fn failed(&self, account: &str) {
         if self.failures.len() > TRACKED_ACCOUNTS {
             self.failures.retain_recent();
         }

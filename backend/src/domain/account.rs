@@ -29,21 +29,21 @@ impl RoleSet {
         Self(roles.into_iter().collect())
     }
 
-    pub fn contains(&self, role: Role) -> bool {
+    pub(crate) fn contains(&self, role: Role) -> bool {
         self.0.contains(&role)
     }
 
     /// Creating tasks is for creators; admins may do anything in their team.
-    pub fn can_create(&self) -> bool {
+    pub(crate) fn can_create(&self) -> bool {
         self.contains(Role::Creator) || self.contains(Role::Admin)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = Role> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Role> + '_ {
         self.0.iter().copied()
     }
 
     /// The stored form: `ADMIN,CREATOR`.
-    pub fn to_db(&self) -> String {
+    pub(crate) fn to_db(&self) -> String {
         self.0
             .iter()
             .map(<&str>::from)
@@ -52,7 +52,7 @@ impl RoleSet {
     }
 
     /// Reads the stored form, ignoring names this build does not know.
-    pub fn from_db(text: &str) -> Self {
+    pub(crate) fn from_db(text: &str) -> Self {
         Self(
             text.split(',')
                 .filter_map(|part| part.trim().parse().ok())
@@ -63,10 +63,10 @@ impl RoleSet {
 
 /// An e-mail address, trimmed and lower-cased so that look-ups ignore case.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Email(String);
+pub(crate) struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, FieldError> {
         let email = raw.trim().to_lowercase();
         if email.is_empty() {
             return Err(FieldError::new(
@@ -103,18 +103,18 @@ impl Email {
         Ok(Self(email))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
 
 /// Shortest password Kiln accepts; length beats composition rules (NIST SP 800-63B).
-pub const MIN_PASSWORD_CHARS: usize = 12;
+pub(crate) const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest password: argon2 would hash more, but nobody types more.
-pub const MAX_PASSWORD_CHARS: usize = 256;
+pub(crate) const MAX_PASSWORD_CHARS: usize = 256;
 
 /// Checks a new password against the policy.
-pub fn check_new_password(password: &str) -> Result<(), FieldError> {
+pub(crate) fn check_new_password(password: &str) -> Result<(), FieldError> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(FieldError::new(

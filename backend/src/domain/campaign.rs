@@ -24,7 +24,7 @@ impl BriefStatus {
 }
 
 /// A required, trimmed single-line text of at most `max` characters.
-pub fn required_text(
+pub(crate) fn required_text(
     field: &'static str,
     raw: &str,
     max: usize,
@@ -49,7 +49,7 @@ pub fn required_text(
 }
 
 /// An optional text: blank becomes `None`.
-pub fn optional_text(
+pub(crate) fn optional_text(
     field: &'static str,
     raw: Option<&str>,
     max: usize,
@@ -66,7 +66,7 @@ pub fn optional_text(
 }
 
 /// Percent of the budget at which an alert goes out.
-pub fn alert_threshold(raw: Option<i32>) -> Result<i32, FieldError> {
+pub(crate) fn alert_threshold(raw: Option<i32>) -> Result<i32, FieldError> {
     match raw.unwrap_or(80) {
         t @ 1..=100 => Ok(t),
         _ => Err(FieldError::new(
@@ -79,7 +79,7 @@ pub fn alert_threshold(raw: Option<i32>) -> Result<i32, FieldError> {
 
 /// Whether a campaign that has committed `before` and now `after` crossed its alert
 /// threshold with this change.
-pub fn crosses_threshold(
+pub(crate) fn crosses_threshold(
     budget_micros: i64,
     threshold_percent: i32,
     before: i64,

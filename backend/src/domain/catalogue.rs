@@ -28,7 +28,7 @@ impl Quality {
         }
     }
 
-    pub fn at_most(self, cap: Quality) -> bool {
+    pub(crate) fn at_most(self, cap: Quality) -> bool {
         self.rank() <= cap.rank()
     }
 }
@@ -52,7 +52,7 @@ stored_enum! {
 }
 
 impl Resolution {
-    pub fn short_side(self) -> u32 {
+    pub(crate) fn short_side(self) -> u32 {
         match self {
             Resolution::P480 => 480,
             Resolution::P720 => 720,
@@ -60,7 +60,7 @@ impl Resolution {
         }
     }
 
-    pub fn at_most(self, cap: Resolution) -> bool {
+    pub(crate) fn at_most(self, cap: Resolution) -> bool {
         self.short_side() <= cap.short_side()
     }
 }
@@ -100,18 +100,6 @@ stored_enum! {
         Webp,
         Gif,
         Mp4,
-    }
-}
-
-impl OutputFormat {
-    pub fn extension(self) -> &'static str {
-        match self {
-            OutputFormat::Png => "png",
-            OutputFormat::Jpeg => "jpg",
-            OutputFormat::Webp => "webp",
-            OutputFormat::Gif => "gif",
-            OutputFormat::Mp4 => "mp4",
-        }
     }
 }
 
@@ -184,7 +172,7 @@ fn simulated() -> String {
 
 impl ModelSpec {
     /// The name to send upstream.
-    pub fn upstream_name(&self) -> &str {
+    pub(crate) fn upstream_name(&self) -> &str {
         self.upstream_model.as_deref().unwrap_or(&self.id)
     }
 }
@@ -211,7 +199,7 @@ impl Default for StagePolicy {
 }
 
 /// Parses `WIDTHxHEIGHT`.
-pub fn parse_size(size: &str) -> Option<(u32, u32)> {
+pub(crate) fn parse_size(size: &str) -> Option<(u32, u32)> {
     let (w, h) = size.split_once('x')?;
     let (w, h) = (w.parse().ok()?, h.parse().ok()?);
     (w > 0 && h > 0).then_some((w, h))

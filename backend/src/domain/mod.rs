@@ -12,10 +12,10 @@
 //!   validated parameters of a submission.
 
 pub mod account;
-pub mod campaign;
+pub(crate) mod campaign;
 pub mod catalogue;
-pub mod money;
-pub mod reference;
+pub(crate) mod money;
+pub(crate) mod reference;
 pub mod task;
 
 use std::fmt;
@@ -70,7 +70,7 @@ impl FieldError {
         }
     }
 
-    pub fn general(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub(crate) fn general(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             field: None,
             code,

@@ -3,11 +3,11 @@
 
 use super::{ErrorCode, FieldError};
 
-pub const MICROS_PER_UNIT: i64 = 1_000_000;
+pub(crate) const MICROS_PER_UNIT: i64 = 1_000_000;
 
 /// Formats `micros` as a decimal with at least two places: `1_500_000` → `"1.50"`,
 /// `11_000` → `"0.011"`.
-pub fn format_micros(micros: i64) -> String {
+pub(crate) fn format_micros(micros: i64) -> String {
     let sign = if micros < 0 { "-" } else { "" };
     let abs = micros.unsigned_abs();
     let units = abs / MICROS_PER_UNIT as u64;
@@ -22,7 +22,7 @@ pub fn format_micros(micros: i64) -> String {
 }
 
 /// Reads a non-negative decimal amount such as `"250"`, `"99.5"` or `"0.011"`.
-pub fn parse_amount(field: &'static str, text: &str) -> Result<i64, FieldError> {
+pub(crate) fn parse_amount(field: &'static str, text: &str) -> Result<i64, FieldError> {
     let invalid = || {
         FieldError::new(
             field,

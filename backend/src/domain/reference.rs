@@ -20,7 +20,7 @@ stored_enum! {
 
 /// A file type Kiln accepts as a reference, recognised from its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sniffed {
+pub(crate) struct Sniffed {
     pub kind: MediaKind,
     pub mime: &'static str,
     pub extension: &'static str,
@@ -66,7 +66,7 @@ const ACCEPTED: &[Sniffed] = &[
 
 /// What `bytes` are, judged by their content (never by the name or the claimed type,
 /// which the uploader controls).
-pub fn sniff(bytes: &[u8]) -> Result<Sniffed, FieldError> {
+pub(crate) fn sniff(bytes: &[u8]) -> Result<Sniffed, FieldError> {
     let found = infer::get(bytes).map(|t| t.mime_type());
     ACCEPTED
         .iter()
@@ -87,7 +87,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniffed, FieldError> {
 }
 
 /// A file name safe to show and to put in a `Content-Disposition` header.
-pub fn clean_filename(raw: &str) -> String {
+pub(crate) fn clean_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()

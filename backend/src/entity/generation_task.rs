@@ -66,3 +66,7 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl super::TeamScoped for Entity {
+    const TEAM_ID: Column = Column::TeamId;
+}

@@ -20,3 +20,11 @@ pub mod user;
 pub mod webhook_attempt;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;
+
+/// A table whose rows belong to one team, through its `team_id` column. Naming the
+/// column in the type (rather than by string) lets [`crate::service::find_in_team`]
+/// scope any such table, checked by the compiler.
+pub(crate) trait TeamScoped: sea_orm::EntityTrait {
+    /// The row's `team_id` column.
+    const TEAM_ID: Self::Column;
+}

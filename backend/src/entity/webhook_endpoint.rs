@@ -43,3 +43,7 @@ impl std::fmt::Debug for Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl super::TeamScoped for Entity {
+    const TEAM_ID: Column = Column::TeamId;
+}

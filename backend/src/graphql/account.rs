@@ -11,10 +11,10 @@ use crate::entity::{team, user};
 use crate::service::account;
 
 use crate::domain::account::Role;
-pub struct User(user::Model);
+pub(crate) struct User(user::Model);
 
 impl User {
-    pub fn new(model: user::Model) -> Self {
+    pub(crate) fn new(model: user::Model) -> Self {
         Self(model)
     }
 }
@@ -34,10 +34,10 @@ impl User {
     }
 }
 
-pub struct Team(team::Model);
+pub(crate) struct Team(team::Model);
 
 impl Team {
-    pub fn new(model: team::Model) -> Self {
+    pub(crate) fn new(model: team::Model) -> Self {
         Self(model)
     }
 }
@@ -60,7 +60,7 @@ impl Team {
 }
 
 /// The signed-in member.
-pub struct Viewer(auth::Viewer);
+pub(crate) struct Viewer(auth::Viewer);
 
 #[Object]
 impl Viewer {
@@ -87,7 +87,7 @@ impl Viewer {
 }
 
 #[derive(Default)]
-pub struct AccountQuery;
+pub(crate) struct AccountQuery;
 
 #[Object]
 impl AccountQuery {
@@ -98,14 +98,14 @@ impl AccountQuery {
 }
 
 #[derive(InputObject)]
-pub struct LoginInput {
+pub(crate) struct LoginInput {
     pub email: String,
     #[graphql(secret)]
     pub password: String,
 }
 
 #[derive(SimpleObject)]
-pub struct LoginPayload {
+pub(crate) struct LoginPayload {
     /// Send as `Authorization: Bearer <token>`, or as `token` in the WebSocket
     /// `connection_init` payload.
     pub token: Option<String>,
@@ -115,7 +115,7 @@ pub struct LoginPayload {
 }
 
 #[derive(Default)]
-pub struct AccountMutation;
+pub(crate) struct AccountMutation;
 
 #[Object]
 impl AccountMutation {

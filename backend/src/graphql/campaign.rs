@@ -16,7 +16,7 @@ use crate::service::task;
 
 /// An amount of money.
 #[derive(SimpleObject, Clone, Debug)]
-pub struct Money {
+pub(crate) struct Money {
     /// A decimal number as text, e.g. `"0.042"`: exact, unlike a float.
     pub amount: String,
     /// ISO 4217 code, e.g. `USD`.
@@ -24,7 +24,7 @@ pub struct Money {
 }
 
 impl Money {
-    pub fn new(micros: i64, currency: &str) -> Self {
+    pub(crate) fn new(micros: i64, currency: &str) -> Self {
         Self {
             amount: format_micros(micros),
             currency: currency.to_owned(),
@@ -34,17 +34,17 @@ impl Money {
 
 use crate::domain::campaign::BriefStatus;
 /// A campaign (活动): briefs, a budget, and what was spent.
-pub struct Campaign(campaign::Model);
+pub(crate) struct Campaign(campaign::Model);
 
 impl Campaign {
-    pub fn new(model: campaign::Model) -> Self {
+    pub(crate) fn new(model: campaign::Model) -> Self {
         Self(model)
     }
 }
 
 /// What a campaign has done so far.
 #[derive(SimpleObject)]
-pub struct CampaignStats {
+pub(crate) struct CampaignStats {
     pub task_count: i32,
     /// Submits answered with an identical live task instead of new spending.
     pub duplicate_submissions: i32,
@@ -110,10 +110,10 @@ impl Campaign {
 }
 
 /// A brief (需求简报): what is needed; tasks are made for it.
-pub struct Brief(brief::Model);
+pub(crate) struct Brief(brief::Model);
 
 impl Brief {
-    pub fn new(model: brief::Model) -> Self {
+    pub(crate) fn new(model: brief::Model) -> Self {
         Self(model)
     }
 }
@@ -187,7 +187,7 @@ async fn briefs_page(
 }
 
 #[derive(Default)]
-pub struct CampaignQuery;
+pub(crate) struct CampaignQuery;
 
 #[Object]
 impl CampaignQuery {
@@ -223,7 +223,7 @@ impl CampaignQuery {
 }
 
 #[derive(InputObject)]
-pub struct CreateCampaignInput {
+pub(crate) struct CreateCampaignInput {
     pub name: String,
     /// A decimal amount in the configured currency, e.g. `"500"`; admins only.
     pub budget: Option<String>,
@@ -232,13 +232,13 @@ pub struct CreateCampaignInput {
 }
 
 #[derive(SimpleObject)]
-pub struct CreateCampaignPayload {
+pub(crate) struct CreateCampaignPayload {
     pub campaign: Option<Campaign>,
     pub user_errors: Vec<UserError>,
 }
 
 #[derive(InputObject)]
-pub struct CreateBriefInput {
+pub(crate) struct CreateBriefInput {
     pub campaign_id: ID,
     pub title: String,
     pub purpose: Option<String>,
@@ -246,13 +246,13 @@ pub struct CreateBriefInput {
 }
 
 #[derive(SimpleObject)]
-pub struct CreateBriefPayload {
+pub(crate) struct CreateBriefPayload {
     pub brief: Option<Brief>,
     pub user_errors: Vec<UserError>,
 }
 
 #[derive(Default)]
-pub struct CampaignMutation;
+pub(crate) struct CampaignMutation;
 
 #[Object]
 impl CampaignMutation {

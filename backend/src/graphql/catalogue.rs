@@ -10,7 +10,7 @@ use crate::domain::catalogue::{CameraMotion, OutputFormat, Quality, Resolution};
 use crate::domain::task::{InputType, TaskKind};
 
 /// One model and the parameters it accepts.
-pub struct Model(ModelSpec);
+pub(crate) struct Model(ModelSpec);
 
 #[Object]
 impl Model {
@@ -90,7 +90,7 @@ impl Model {
 
 /// How far a draft may go.
 #[derive(SimpleObject)]
-pub struct DraftPolicy {
+pub(crate) struct DraftPolicy {
     pub max_quality: Quality,
     pub max_count: i32,
     pub max_resolution: Resolution,
@@ -98,7 +98,7 @@ pub struct DraftPolicy {
 }
 
 #[derive(Default)]
-pub struct CatalogueQuery;
+pub(crate) struct CatalogueQuery;
 
 #[Object]
 impl CatalogueQuery {

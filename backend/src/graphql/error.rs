@@ -27,7 +27,7 @@ use crate::state::AppState;
 
 /// A problem the user can fix, tied to an input field where there is one.
 #[derive(SimpleObject, Clone, Debug)]
-pub struct UserError {
+pub(crate) struct UserError {
     /// Path to the input field, e.g. `["input", "prompt"]`; null when no single field is
     /// at fault.
     pub field: Option<Vec<String>>,
@@ -46,25 +46,25 @@ impl From<FieldError> for UserError {
     }
 }
 
-pub fn coded(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
+pub(crate) fn coded(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
 }
 
-pub fn unauthenticated() -> async_graphql::Error {
+pub(crate) fn unauthenticated() -> async_graphql::Error {
     coded("UNAUTHENTICATED", "Sign in to do this.")
 }
 
-pub fn not_found() -> async_graphql::Error {
+pub(crate) fn not_found() -> async_graphql::Error {
     coded("NOT_FOUND", "Not found.")
 }
 
-pub fn bad_input(message: impl Into<String>) -> async_graphql::Error {
+pub(crate) fn bad_input(message: impl Into<String>) -> async_graphql::Error {
     coded("BAD_USER_INPUT", message)
 }
 
 /// A service error that is not a `userErrors` case, as a coded GraphQL error. Faults are
 /// logged here with their detail; the client gets a generic sentence.
-pub fn to_graphql(err: ServiceError) -> async_graphql::Error {
+pub(crate) fn to_graphql(err: ServiceError) -> async_graphql::Error {
     match err {
         ServiceError::Unauthenticated => unauthenticated(),
         ServiceError::Token(e) => coded("UNAUTHENTICATED", format!("Sign in again: {e}.")),
@@ -91,7 +91,7 @@ pub fn to_graphql(err: ServiceError) -> async_graphql::Error {
 }
 
 /// Splits a service result into a value, user errors for a payload, or a GraphQL error.
-pub fn user_errors<T>(
+pub(crate) fn user_errors<T>(
     result: Result<T, ServiceError>,
 ) -> async_graphql::Result<Result<T, Vec<UserError>>> {
     match result {
@@ -103,12 +103,16 @@ pub fn user_errors<T>(
     }
 }
 
-pub fn user_error(code: ErrorCode, field: &'static str, message: impl Into<String>) -> UserError {
+pub(crate) fn user_error(
+    code: ErrorCode,
+    field: &'static str,
+    message: impl Into<String>,
+) -> UserError {
     FieldError::new(field, code, message).into()
 }
 
 /// The shared application state.
-pub fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
     ctx.data::<AppState>().map_err(|_| {
         tracing::error!("GraphQL schema built without application state");
         coded("INTERNAL_SERVER_ERROR", "The server is misconfigured.")
@@ -116,13 +120,13 @@ pub fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
 }
 
 /// The signed-in member, or an `UNAUTHENTICATED` error.
-pub fn viewer<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Viewer> {
+pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Viewer> {
     ctx.data_opt::<Viewer>().ok_or_else(unauthenticated)
 }
 
 /// Gives every error a code: parse and validation failures get theirs, anything left
 /// uncoded came from checking the client's input against the schema.
-pub struct ErrorCodes;
+pub(crate) struct ErrorCodes;
 
 impl ExtensionFactory for ErrorCodes {
     fn create(&self) -> Arc<dyn Extension> {

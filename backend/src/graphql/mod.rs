@@ -15,33 +15,33 @@
 //! - [`webhook`]: outbound webhook endpoints, deliveries, replay and secrets (admins).
 //! - [`provider`]: the configured gateways and their write-only API keys (admins).
 
-pub mod account;
-pub mod campaign;
-pub mod catalogue;
-pub mod error;
+pub(crate) mod account;
+pub(crate) mod campaign;
+pub(crate) mod catalogue;
+pub(crate) mod error;
 pub mod node;
-pub mod page;
-pub mod provider;
-pub mod reference;
-pub mod subscription;
-pub mod task;
-pub mod webhook;
+pub(crate) mod page;
+pub(crate) mod provider;
+pub(crate) mod reference;
+pub(crate) mod subscription;
+pub(crate) mod task;
+pub(crate) mod webhook;
 
 use async_graphql::{MergedObject, Schema};
 
 use crate::state::AppState;
 
 /// Deepest selection accepted; Kiln's own operations stay well under it.
-pub const MAX_DEPTH: usize = 12;
+pub(crate) const MAX_DEPTH: usize = 12;
 /// Largest query complexity: async-graphql counts every selected field once, in every
 /// operation of the document, whatever a list's `first` asks for. It bounds a query's
 /// shape, not the size of its answer; `MAX_PAGE_SIZE` bounds that.
-pub const MAX_COMPLEXITY: usize = 1_000;
+pub(crate) const MAX_COMPLEXITY: usize = 1_000;
 /// Largest page any connection returns.
-pub const MAX_PAGE_SIZE: usize = 100;
+pub(crate) const MAX_PAGE_SIZE: usize = 100;
 
 #[derive(MergedObject, Default)]
-pub struct Query(
+pub(crate) struct Query(
     account::AccountQuery,
     task::TaskQuery,
     task::EstimateQuery,
@@ -54,7 +54,7 @@ pub struct Query(
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(
+pub(crate) struct Mutation(
     account::AccountMutation,
     task::TaskMutation,
     campaign::CampaignMutation,
@@ -63,7 +63,7 @@ pub struct Mutation(
     provider::ProviderMutation,
 );
 
-pub type KilnSchema = Schema<Query, Mutation, subscription::Subscription>;
+pub(crate) type KilnSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
     Schema::build(
@@ -79,7 +79,7 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subs
 }
 
 /// The schema, serving with `state`.
-pub fn schema(state: AppState) -> KilnSchema {
+pub(crate) fn schema(state: AppState) -> KilnSchema {
     builder().data(state).finish()
 }
 

@@ -13,12 +13,12 @@ use crate::service::{account, asset, campaign, reference, task};
 
 pub use crate::ids::NodeType;
 
-pub fn encode(node_type: NodeType, id: Uuid) -> ID {
+pub(crate) fn encode(node_type: NodeType, id: Uuid) -> ID {
     ID(crate::ids::encode(node_type, id))
 }
 
 /// Reads a global id of any type.
-pub fn decode_any(id: &ID) -> Option<(NodeType, Uuid)> {
+pub(crate) fn decode_any(id: &ID) -> Option<(NodeType, Uuid)> {
     crate::ids::decode(id.as_str())
 }
 
@@ -37,7 +37,7 @@ pub fn decode(id: &ID, expected: NodeType) -> async_graphql::Result<Uuid> {
 
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "A global id, opaque to clients."))]
-pub enum Node {
+pub(crate) enum Node {
     Task(Task),
     OutputAsset(OutputAsset),
     User(User),
@@ -48,7 +48,7 @@ pub enum Node {
 }
 
 #[derive(Default)]
-pub struct NodeQuery;
+pub(crate) struct NodeQuery;
 
 #[Object]
 impl NodeQuery {

@@ -12,13 +12,13 @@ use super::error::{bad_input, to_graphql};
 use crate::service::{Page, ServiceError};
 
 /// `first` and `after`, checked.
-pub struct PageArgs {
+pub(crate) struct PageArgs {
     pub first: u64,
     pub after: Option<Uuid>,
 }
 
 impl PageArgs {
-    pub fn parse(first: i32, after: Option<&str>) -> async_graphql::Result<Self> {
+    pub(crate) fn parse(first: i32, after: Option<&str>) -> async_graphql::Result<Self> {
         if !(0..=MAX_PAGE_SIZE as i32).contains(&first) {
             return Err(bad_input(format!(
                 "`first` must be between 0 and {MAX_PAGE_SIZE}."
@@ -31,11 +31,11 @@ impl PageArgs {
     }
 }
 
-pub fn encode_cursor(id: Uuid) -> String {
+pub(crate) fn encode_cursor(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(id.as_bytes())
 }
 
-pub fn decode_cursor(cursor: &str) -> async_graphql::Result<Uuid> {
+pub(crate) fn decode_cursor(cursor: &str) -> async_graphql::Result<Uuid> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
@@ -44,7 +44,7 @@ pub fn decode_cursor(cursor: &str) -> async_graphql::Result<Uuid> {
 }
 
 /// The connection for one page of rows, each shown as a `T`.
-pub fn connection<M, T: OutputType>(
+pub(crate) fn connection<M, T: OutputType>(
     args: &PageArgs,
     page: Page<M>,
     id: impl Fn(&M) -> Uuid,

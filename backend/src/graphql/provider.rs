@@ -8,7 +8,7 @@ use crate::service::provider;
 
 use crate::config::VideoDialect;
 /// A configured gateway.
-pub struct Provider(provider::Gateway);
+pub(crate) struct Provider(provider::Gateway);
 
 #[Object]
 impl Provider {
@@ -69,7 +69,7 @@ impl Provider {
 }
 
 #[derive(Default)]
-pub struct ProviderQuery;
+pub(crate) struct ProviderQuery;
 
 #[Object]
 impl ProviderQuery {
@@ -83,7 +83,7 @@ impl ProviderQuery {
 }
 
 #[derive(InputObject)]
-pub struct SetProviderApiKeyInput {
+pub(crate) struct SetProviderApiKeyInput {
     pub provider: String,
     /// Write-only. An empty key removes the one set in Kiln (the configured file or
     /// environment variable applies again).
@@ -92,13 +92,13 @@ pub struct SetProviderApiKeyInput {
 }
 
 #[derive(SimpleObject)]
-pub struct SetProviderApiKeyPayload {
+pub(crate) struct SetProviderApiKeyPayload {
     pub provider: Option<Provider>,
     pub user_errors: Vec<UserError>,
 }
 
 #[derive(Default)]
-pub struct ProviderMutation;
+pub(crate) struct ProviderMutation;
 
 #[Object]
 impl ProviderMutation {

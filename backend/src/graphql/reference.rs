@@ -18,10 +18,10 @@ use crate::service::reference;
 
 use crate::domain::reference::LicenceStatus;
 /// An uploaded image or video that tasks may start from.
-pub struct ReferenceAsset(reference_asset::Model);
+pub(crate) struct ReferenceAsset(reference_asset::Model);
 
 impl ReferenceAsset {
-    pub fn new(model: reference_asset::Model) -> Self {
+    pub(crate) fn new(model: reference_asset::Model) -> Self {
         Self(model)
     }
 }
@@ -94,7 +94,7 @@ impl ReferenceAsset {
 }
 
 #[derive(Default)]
-pub struct ReferenceQuery;
+pub(crate) struct ReferenceQuery;
 
 #[Object]
 impl ReferenceQuery {
@@ -115,7 +115,7 @@ impl ReferenceQuery {
 }
 
 #[derive(InputObject)]
-pub struct UploadReferenceAssetInput {
+pub(crate) struct UploadReferenceAssetInput {
     /// The file, sent as a GraphQL multipart request.
     pub file: Upload,
     #[graphql(default_with = "LicenceStatus::Unknown")]
@@ -126,13 +126,13 @@ pub struct UploadReferenceAssetInput {
 }
 
 #[derive(SimpleObject)]
-pub struct UploadReferenceAssetPayload {
+pub(crate) struct UploadReferenceAssetPayload {
     pub reference_asset: Option<ReferenceAsset>,
     pub user_errors: Vec<UserError>,
 }
 
 #[derive(InputObject)]
-pub struct ImportReferenceAssetInput {
+pub(crate) struct ImportReferenceAssetInput {
     /// An http(s) link to the image or video. Kiln fetches it once, through the same
     /// guard as every URL it calls (no private or loopback addresses).
     pub url: String,
@@ -144,13 +144,13 @@ pub struct ImportReferenceAssetInput {
 }
 
 #[derive(SimpleObject)]
-pub struct ImportReferenceAssetPayload {
+pub(crate) struct ImportReferenceAssetPayload {
     pub reference_asset: Option<ReferenceAsset>,
     pub user_errors: Vec<UserError>,
 }
 
 #[derive(Default)]
-pub struct ReferenceMutation;
+pub(crate) struct ReferenceMutation;
 
 #[Object]
 impl ReferenceMutation {

@@ -22,7 +22,7 @@ pub enum TaskEventKind {
 }
 
 /// A change to a task.
-pub struct TaskEvent {
+pub(crate) struct TaskEvent {
     kind: TaskEventKind,
     from: Option<TaskStatus>,
     to: TaskStatus,
@@ -65,7 +65,7 @@ impl TaskEvent {
 }
 
 #[derive(InputObject, Default)]
-pub struct TaskEventFilter {
+pub(crate) struct TaskEventFilter {
     /// Only tasks the viewer submitted.
     #[graphql(default)]
     pub mine: bool,
@@ -78,7 +78,7 @@ pub struct TaskEventFilter {
 }
 
 /// A campaign's committed spend crossed its alert threshold.
-pub struct BudgetAlert {
+pub(crate) struct BudgetAlert {
     campaign: Campaign,
     committed: Money,
 }
@@ -95,7 +95,7 @@ impl BudgetAlert {
     }
 }
 
-pub struct Subscription;
+pub(crate) struct Subscription;
 
 #[SubscriptionDerive]
 impl Subscription {

@@ -15,10 +15,10 @@ use crate::service::webhook::{self as service, EndpointChanges, NewEndpoint};
 
 use crate::webhook::events::{DeliveryStatus, DisabledBecause, EventType};
 /// A team's receiver of webhook events. Its secret is never readable after it was shown.
-pub struct WebhookEndpoint(webhook_endpoint::Model);
+pub(crate) struct WebhookEndpoint(webhook_endpoint::Model);
 
 impl WebhookEndpoint {
-    pub fn new(model: webhook_endpoint::Model) -> Self {
+    pub(crate) fn new(model: webhook_endpoint::Model) -> Self {
         Self(model)
     }
 }
@@ -80,10 +80,10 @@ impl WebhookEndpoint {
 }
 
 /// One event sent (or being sent) to one URL.
-pub struct WebhookDelivery(webhook_delivery::Model);
+pub(crate) struct WebhookDelivery(webhook_delivery::Model);
 
 impl WebhookDelivery {
-    pub fn new(model: webhook_delivery::Model) -> Self {
+    pub(crate) fn new(model: webhook_delivery::Model) -> Self {
         Self(model)
     }
 }
@@ -147,7 +147,7 @@ impl WebhookDelivery {
     }
 }
 
-pub struct WebhookAttempt(webhook_attempt::Model);
+pub(crate) struct WebhookAttempt(webhook_attempt::Model);
 
 #[Object]
 impl WebhookAttempt {
@@ -179,7 +179,7 @@ impl WebhookAttempt {
     }
 }
 
-pub async fn deliveries_page(
+pub(crate) async fn deliveries_page(
     ctx: &Context<'_>,
     endpoint_id: Option<uuid::Uuid>,
     task_id: Option<uuid::Uuid>,
@@ -202,7 +202,7 @@ pub async fn deliveries_page(
 }
 
 #[derive(Default)]
-pub struct WebhookQuery;
+pub(crate) struct WebhookQuery;
 
 #[Object]
 impl WebhookQuery {
@@ -220,7 +220,7 @@ impl WebhookQuery {
 }
 
 #[derive(InputObject)]
-pub struct CreateWebhookEndpointInput {
+pub(crate) struct CreateWebhookEndpointInput {
     /// A public http(s) URL.
     pub url: String,
     pub event_types: Vec<EventType>,
@@ -229,7 +229,7 @@ pub struct CreateWebhookEndpointInput {
 
 /// An endpoint with its signing secret, which is shown only here.
 #[derive(SimpleObject)]
-pub struct WebhookEndpointSecretPayload {
+pub(crate) struct WebhookEndpointSecretPayload {
     pub endpoint: Option<WebhookEndpoint>,
     /// `whsec_…`: keep it now, it is never shown again.
     pub secret: Option<String>,
@@ -237,7 +237,7 @@ pub struct WebhookEndpointSecretPayload {
 }
 
 #[derive(InputObject)]
-pub struct UpdateWebhookEndpointInput {
+pub(crate) struct UpdateWebhookEndpointInput {
     pub endpoint_id: ID,
     pub url: Option<String>,
     pub event_types: Option<Vec<EventType>>,
@@ -246,35 +246,35 @@ pub struct UpdateWebhookEndpointInput {
 }
 
 #[derive(SimpleObject)]
-pub struct WebhookEndpointPayload {
+pub(crate) struct WebhookEndpointPayload {
     pub endpoint: Option<WebhookEndpoint>,
     pub user_errors: Vec<UserError>,
 }
 
 #[derive(InputObject)]
-pub struct WebhookEndpointIdInput {
+pub(crate) struct WebhookEndpointIdInput {
     pub endpoint_id: ID,
 }
 
 #[derive(SimpleObject)]
-pub struct DeleteWebhookEndpointPayload {
+pub(crate) struct DeleteWebhookEndpointPayload {
     pub deleted_endpoint_id: Option<ID>,
     pub user_errors: Vec<UserError>,
 }
 
 #[derive(InputObject)]
-pub struct ReplayWebhookDeliveryInput {
+pub(crate) struct ReplayWebhookDeliveryInput {
     pub delivery_id: ID,
 }
 
 #[derive(SimpleObject)]
-pub struct ReplayWebhookDeliveryPayload {
+pub(crate) struct ReplayWebhookDeliveryPayload {
     pub delivery: Option<WebhookDelivery>,
     pub user_errors: Vec<UserError>,
 }
 
 #[derive(SimpleObject)]
-pub struct CallbackSecretPayload {
+pub(crate) struct CallbackSecretPayload {
     /// `whsec_…` that signs callbacks to tasks' `callbackUrl`s: keep it now, it is never
     /// shown again. The previous one keeps signing for a day.
     pub secret: String,
@@ -289,7 +289,7 @@ fn not_found(field: &'static str) -> Vec<UserError> {
 }
 
 #[derive(Default)]
-pub struct WebhookMutation;
+pub(crate) struct WebhookMutation;
 
 #[Object]
 impl WebhookMutation {

@@ -14,7 +14,7 @@ use crate::service::{ServiceError, account, asset, reference};
 use crate::storage::StorageError;
 
 #[derive(Deserialize)]
-pub struct LinkParams {
+pub(crate) struct LinkParams {
     expires: Option<i64>,
     signature: Option<String>,
 }
@@ -23,7 +23,7 @@ fn plain(status: StatusCode, message: &'static str) -> Response {
     (status, message).into_response()
 }
 
-pub async fn download(
+pub(crate) async fn download(
     State(state): State<HttpState>,
     Path((id, variant)): Path<(String, String)>,
     Query(link): Query<LinkParams>,

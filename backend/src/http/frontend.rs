@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::{MethodRouter, get_service};
 use tower_http::services::{ServeDir, ServeFile};
 
-pub fn service(dir: &Path) -> MethodRouter {
+pub(crate) fn service(dir: &Path) -> MethodRouter {
     let index = dir.join("index.html");
     if !index.exists() {
         tracing::warn!(dir = %dir.display(), "no built frontend; run `cargo xtask run` or `cargo xtask frontend`");

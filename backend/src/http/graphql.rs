@@ -17,7 +17,7 @@ const SUBPROTOCOL: &str = "graphql-transport-ws";
 /// Files one multipart request may carry.
 const MAX_FILES_PER_REQUEST: usize = 8;
 
-pub async fn graphiql() -> Html<String> {
+pub(crate) async fn graphiql() -> Html<String> {
     Html(
         GraphiQLSource::build()
             .endpoint("/graphql")
@@ -59,7 +59,11 @@ async fn viewer_for(state: &HttpState, token: &str) -> Result<Viewer, Response> 
 }
 
 /// `POST /graphql`: JSON (or multipart, for uploads) in, JSON out.
-pub async fn execute(State(state): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
+pub(crate) async fn execute(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let viewer = match bearer_token(&headers) {
         Some(token) => match viewer_for(&state, token).await {
             Ok(viewer) => Some(viewer),
@@ -121,7 +125,7 @@ pub async fn execute(State(state): State<HttpState>, headers: HeaderMap, body: B
 /// `GET /graphql/ws`: subscriptions. The access token comes in the `connection_init`
 /// payload as `{"token": "…"}` (or `{"Authorization": "Bearer …"}`), since browsers
 /// cannot set headers on a WebSocket.
-pub async fn websocket(
+pub(crate) async fn websocket(
     State(state): State<HttpState>,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,

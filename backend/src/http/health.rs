@@ -7,12 +7,12 @@ use axum::response::IntoResponse;
 use super::HttpState;
 
 /// The process is up.
-pub async fn live() -> impl IntoResponse {
+pub(crate) async fn live() -> impl IntoResponse {
     (StatusCode::OK, "ok")
 }
 
 /// The process can serve requests: its database answers.
-pub async fn ready(State(state): State<HttpState>) -> impl IntoResponse {
+pub(crate) async fn ready(State(state): State<HttpState>) -> impl IntoResponse {
     match state.app.db.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(err) => {

@@ -8,11 +8,11 @@
 //! - [`webhooks`]: `POST /webhooks/upstream/{provider}`, signed hints from gateways.
 //! - [`frontend`]: the built Leptos app, with `index.html` for every other path.
 
-pub mod files;
-pub mod frontend;
-pub mod graphql;
-pub mod health;
-pub mod webhooks;
+pub(crate) mod files;
+pub(crate) mod frontend;
+pub(crate) mod graphql;
+pub(crate) mod health;
+pub(crate) mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -30,14 +30,14 @@ const WEBHOOK_BODY_LIMIT: usize = 256 * 1024;
 
 /// What every handler can reach.
 #[derive(Clone)]
-pub struct HttpState {
+pub(crate) struct HttpState {
     pub app: AppState,
     pub schema: KilnSchema,
     /// Fires at shutdown; long-lived connections (subscriptions) close on it.
     pub shutdown: tokio_util::sync::CancellationToken,
 }
 
-pub fn router(state: HttpState) -> Router {
+pub(crate) fn router(state: HttpState) -> Router {
     let frontend = frontend::service(&state.app.config.frontend_dir);
     Router::new()
         .route(

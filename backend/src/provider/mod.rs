@@ -5,7 +5,7 @@
 //! - [`simulated`]: the default; in-process, deterministic, produces real files.
 //! - [`openai`]: any OpenAI-compatible gateway (OpenAI itself, New API, …).
 
-pub mod openai;
+pub(crate) mod openai;
 pub mod simulated;
 
 use std::collections::HashMap;
@@ -16,18 +16,18 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::task::{FailureReason, InputType, TaskKind, TaskParams};
+use crate::domain::task::{FailureReason, TaskKind, TaskParams};
 
 /// Where the simulated provider puts outputs that cannot be fetched (for
 /// `#fail:download`); no real host.
-pub const UNREACHABLE_OUTPUT_PREFIX: &str = "sim://expired/";
+pub(crate) const UNREACHABLE_OUTPUT_PREFIX: &str = "sim://expired/";
 
 /// The name of the built-in simulated provider.
-pub const SIMULATED: &str = "simulated";
+pub(crate) const SIMULATED: &str = "simulated";
 
 /// A reference file sent along with a request, for providers that upload them.
 #[derive(Clone)]
-pub struct ReferenceFile {
+pub(crate) struct ReferenceFile {
     pub kind: crate::domain::task::MediaKind,
     pub mime: String,
     pub filename: String,
@@ -46,7 +46,7 @@ impl std::fmt::Debug for ReferenceFile {
 
 /// What a provider is asked to run: the task's stored parameters, with the seed fixed.
 #[derive(Debug, Clone)]
-pub struct ProviderRequest {
+pub(crate) struct ProviderRequest {
     pub task_id: Uuid,
     /// When the task was submitted; polling backs off as it ages.
     pub submitted_at: DateTime<Utc>,
@@ -58,13 +58,12 @@ pub struct ProviderRequest {
     /// create repeated after a lost answer does not create (and charge) twice.
     pub idempotency_key: String,
     pub kind: TaskKind,
-    pub input_type: InputType,
     pub params: TaskParams,
 }
 
 /// The upstream accepted the task under this id.
 #[derive(Debug, Clone)]
-pub struct Accepted {
+pub(crate) struct Accepted {
     pub upstream_id: String,
     pub raw_status: String,
     /// An upstream that answers at once (image generation) gives the result here.
@@ -73,7 +72,7 @@ pub struct Accepted {
 
 /// Where a finished output can be fetched from.
 #[derive(Debug, Clone)]
-pub enum OutputSource {
+pub(crate) enum OutputSource {
     /// The bytes came with the answer (e.g. `b64_json`).
     Inline(Bytes),
     /// A link the upstream keeps for a while.
@@ -84,13 +83,13 @@ pub enum OutputSource {
 }
 
 #[derive(Debug, Clone)]
-pub struct UpstreamOutput {
+pub(crate) struct UpstreamOutput {
     pub source: OutputSource,
 }
 
 /// The upstream's answer to "how is it going?".
 #[derive(Debug, Clone)]
-pub enum UpstreamState {
+pub(crate) enum UpstreamState {
     Pending {
         raw_status: String,
         /// The upstream is working on it (as opposed to queueing it).
@@ -102,7 +101,6 @@ pub enum UpstreamState {
         poll_after: Duration,
     },
     Completed {
-        raw_status: String,
         outputs: Vec<UpstreamOutput>,
         /// What the upstream says it charged, in micros, where it says.
         cost_micros: Option<i64>,
@@ -117,7 +115,7 @@ pub enum UpstreamState {
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum ProviderError {
+pub(crate) enum ProviderError {
     /// Worth retrying later (network trouble, 5xx, rate limits).
     #[error("temporary upstream failure: {message}")]
     Transient {
@@ -137,7 +135,7 @@ pub enum ProviderError {
 }
 
 #[async_trait::async_trait]
-pub trait Provider: Send + Sync + 'static {
+pub(crate) trait Provider: Send + Sync + 'static {
     /// The name stored on each task, so a restarted worker knows who runs it.
     fn name(&self) -> &str;
 
@@ -168,16 +166,16 @@ pub trait Provider: Send + Sync + 'static {
 
 /// The providers by name: the simulated one and every configured gateway.
 #[derive(Clone, Default)]
-pub struct Providers {
+pub(crate) struct Providers {
     by_name: HashMap<String, Arc<dyn Provider>>,
 }
 
 impl Providers {
-    pub fn insert(&mut self, provider: Arc<dyn Provider>) {
+    pub(crate) fn insert(&mut self, provider: Arc<dyn Provider>) {
         self.by_name.insert(provider.name().to_owned(), provider);
     }
 
-    pub fn get(&self, name: &str) -> Option<Arc<dyn Provider>> {
+    pub(crate) fn get(&self, name: &str) -> Option<Arc<dyn Provider>> {
         self.by_name.get(name).cloned()
     }
 }

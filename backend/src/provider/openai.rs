@@ -16,8 +16,6 @@
 //! The API key never appears in errors or logs.
 
 use std::num::NonZeroU32;
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -28,7 +26,6 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, RequestBuilder, StatusCode};
-use sea_orm::{DatabaseConnection, EntityTrait};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
@@ -36,36 +33,32 @@ use tokio::sync::Semaphore;
 use super::{
     Accepted, OutputSource, Provider, ProviderError, ProviderRequest, UpstreamOutput, UpstreamState,
 };
-use crate::auth::sealed::Sealer;
 use crate::config::{ProviderProfile, VideoDialect};
 use crate::domain::catalogue::{OutputFormat, Quality};
 use crate::domain::task::{FailureReason, MediaKind, TaskKind};
-use crate::entity::provider_secret;
 use crate::net::{FetchError, SafeHttp};
+use crate::service::provider::{ApiKeyError, ApiKeys};
 
 /// Error bodies are quoted in messages up to this length.
 const EXCERPT: usize = 300;
 
-pub struct OpenAiProvider {
+pub(crate) struct OpenAiProvider {
     profile: ProviderProfile,
     base: String,
     /// To the gateway the operator configured (which may well be on a private network).
     api: reqwest::Client,
     /// To result links the gateway hands out, which Kiln does not trust.
     links: SafeHttp,
-    db: DatabaseConnection,
-    /// Opens the key an admin set in Settings.
-    sealer: Arc<Sealer>,
+    keys: ApiKeys,
     limiter: DefaultDirectRateLimiter,
     slots: Semaphore,
 }
 
 impl OpenAiProvider {
-    pub fn new(
+    pub(crate) fn new(
         profile: ProviderProfile,
         links: SafeHttp,
-        db: DatabaseConnection,
-        sealer: Arc<Sealer>,
+        keys: ApiKeys,
     ) -> Result<Self, String> {
         let api = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
@@ -81,56 +74,30 @@ impl OpenAiProvider {
             profile,
             api,
             links,
-            db,
-            sealer,
+            keys,
         })
     }
 
-    /// The API key: one an admin set in the UI, else the configured file, else the
-    /// configured environment variable.
+    /// The API key, as [`ApiKeys`] finds it.
     async fn key(&self) -> Result<SecretString, ProviderError> {
-        let missing = || ProviderError::Permanent {
-            reason: FailureReason::UpstreamError,
-            message: format!(
-                "provider {} has no API key: set one in Settings, or configure api_key_env / api_key_file",
-                self.profile.name
-            ),
-        };
-        match provider_secret::Entity::find_by_id(self.profile.name.clone())
-            .one(&self.db)
-            .await
-        {
-            Ok(Some(row)) => {
-                // Unreadable (the server secret changed): the admin has to enter it again.
-                return self
-                    .sealer
-                    .open(&row.api_key)
-                    .map_err(|err| ProviderError::Permanent {
-                        reason: FailureReason::UpstreamError,
-                        message: format!(
-                            "the API key set in Settings for provider {}: {err}; set it again",
-                            self.profile.name
-                        ),
-                    });
+        let name = &self.profile.name;
+        self.keys.get(&self.profile).await.map_err(|err| match err {
+            ApiKeyError::Missing => ProviderError::Permanent {
+                reason: FailureReason::UpstreamError,
+                message: format!(
+                    "provider {name} has no API key: set one in Settings, or configure api_key_env / api_key_file"
+                ),
+            },
+            ApiKeyError::Unreadable(err) => ProviderError::Permanent {
+                reason: FailureReason::UpstreamError,
+                message: format!(
+                    "the API key set in Settings for provider {name}: {err}; set it again"
+                ),
+            },
+            ApiKeyError::Database(err) => {
+                transient(format!("could not read the provider key: {err}"), None)
             }
-            Ok(None) => {}
-            Err(err) => {
-                return Err(transient(
-                    format!("could not read the provider key: {err}"),
-                    None,
-                ));
-            }
-        }
-        if let Some(path) = &self.profile.api_key_file {
-            return read_key_file(path).ok_or_else(missing);
-        }
-        self.profile
-            .api_key_env
-            .as_deref()
-            .and_then(|var| std::env::var(var).ok())
-            .filter(|key| !key.trim().is_empty())
-            .map(|key| SecretString::from(key.trim().to_owned()))
-            .ok_or_else(missing)
+        })
     }
 
     fn url(&self, path: &str) -> String {
@@ -328,7 +295,6 @@ impl OpenAiProvider {
             upstream_id,
             raw_status: "completed".to_owned(),
             result: Some(UpstreamState::Completed {
-                raw_status: "completed".to_owned(),
                 outputs,
                 cost_micros: None,
                 usage,
@@ -528,7 +494,6 @@ impl Provider for OpenAiProvider {
                     ));
                 };
                 Ok(UpstreamState::Completed {
-                    raw_status: raw,
                     outputs: vec![UpstreamOutput {
                         source: OutputSource::Url { url, expires_at },
                     }],
@@ -601,14 +566,6 @@ impl Provider for OpenAiProvider {
         }
         Ok(())
     }
-}
-
-fn read_key_file(path: &Path) -> Option<SecretString> {
-    std::fs::read_to_string(path)
-        .ok()
-        .map(|text| text.trim().to_owned())
-        .filter(|key| !key.is_empty())
-        .map(SecretString::from)
 }
 
 fn transient(message: String, retry_after: Option<Duration>) -> ProviderError {
@@ -765,6 +722,20 @@ fn excerpt(body: &[u8]) -> String {
     cut
 }
 
+/// The upstream task id a gateway's webhook is about, where its JSON payload names one:
+/// under `data` or at the top level, as `id` or `task_id`, whichever comes first.
+pub(crate) fn webhook_task_id(body: &[u8]) -> Option<String> {
+    let payload: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    ["data.id", "data.task_id", "id", "task_id"]
+        .iter()
+        .find_map(|path| {
+            path.split('.')
+                .try_fold(&payload, |v, key| v.get(key))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+}
+
 /// The first of `paths` (dotted) that holds a value.
 fn first_value<'a>(value: &'a Value, paths: &[&str]) -> Option<&'a Value> {
     paths.iter().find_map(|path| {
@@ -897,6 +868,26 @@ mod tests {
         assert_eq!(progress_of(&json!("45%")), Some(45));
         assert_eq!(progress_of(&json!(130.0)), Some(100));
         assert_eq!(progress_of(&json!(null)), None);
+    }
+
+    #[test]
+    fn a_webhook_names_its_task_under_data_or_at_the_top_level() {
+        let id = |body: &str| webhook_task_id(body.as_bytes());
+        assert_eq!(
+            id(r#"{"data":{"id":"a","task_id":"b"},"id":"c"}"#).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            id(r#"{"data":{"task_id":"b"},"id":"c"}"#).as_deref(),
+            Some("b")
+        );
+        assert_eq!(id(r#"{"id":"c","task_id":"d"}"#).as_deref(), Some("c"));
+        assert_eq!(
+            id(r#"{"data":{"id":7},"task_id":"d"}"#).as_deref(),
+            Some("d")
+        );
+        assert_eq!(id(r#"{"event":"video.completed"}"#), None);
+        assert_eq!(id("not json"), None);
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl Failure {
     }
 }
 
-pub struct SimulatedProvider {
+pub(crate) struct SimulatedProvider {
     db: DatabaseConnection,
     latency: Duration,
     /// Longer side of the generated pictures, in pixels (clips: half). Smaller than what
@@ -114,7 +114,7 @@ pub struct SimulatedProvider {
 }
 
 impl SimulatedProvider {
-    pub fn new(
+    pub(crate) fn new(
         db: DatabaseConnection,
         latency: Duration,
         failures: SimulatedFailures,
@@ -358,7 +358,6 @@ impl Provider for SimulatedProvider {
             .await
             .map_err(Self::transient)??;
         Ok(UpstreamState::Completed {
-            raw_status: "completed".to_owned(),
             outputs,
             cost_micros: None,
             usage: None,
@@ -391,7 +390,11 @@ impl Provider for SimulatedProvider {
 
 /// Output `position` of a task, `side` pixels on its longer side: a PNG still for
 /// images, an animated GIF (half the size) for videos.
-pub fn render(request: &ProviderRequest, position: u32, side: u32) -> Result<Bytes, ProviderError> {
+pub(crate) fn render(
+    request: &ProviderRequest,
+    position: u32,
+    side: u32,
+) -> Result<Bytes, ProviderError> {
     match request.kind {
         TaskKind::Image => render_png(request, position, side),
         TaskKind::Video => render_gif(request, position, side / 2),
@@ -475,7 +478,7 @@ fn encode_error(e: impl std::fmt::Display) -> ProviderError {
 }
 
 /// A still picture for an image task.
-pub fn render_png(
+pub(crate) fn render_png(
     request: &ProviderRequest,
     position: u32,
     side: u32,
@@ -490,7 +493,7 @@ pub fn render_png(
 }
 
 /// A looping clip for a video task: the picture moves as the camera motion says.
-pub fn render_gif(
+pub(crate) fn render_gif(
     request: &ProviderRequest,
     position: u32,
     side: u32,
@@ -565,7 +568,6 @@ mod tests {
             references: Vec::new(),
             idempotency_key: Uuid::now_v7().to_string(),
             kind: spec.kind,
-            input_type: spec.input_type,
             params: spec.params,
         }
     }

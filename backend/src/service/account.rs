@@ -20,7 +20,7 @@ use crate::domain::{ErrorCode, FieldError};
 use crate::entity::{membership, team, user};
 
 /// A successful sign-in.
-pub struct LoginSuccess {
+pub(crate) struct LoginSuccess {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub viewer: Viewer,
@@ -38,7 +38,7 @@ fn invalid_credentials() -> ServiceError {
 /// Checks an e-mail and password and issues an access token for the user's first team.
 /// An account that failed too often in a row is refused before its password is checked.
 #[tracing::instrument(skip(db, tokens, throttle, password))]
-pub async fn login(
+pub(crate) async fn login(
     db: &DatabaseConnection,
     tokens: &Tokens,
     throttle: &LoginThrottle,
@@ -195,7 +195,7 @@ pub async fn create_member(
 }
 
 /// A user, if they belong to the viewer's team.
-pub async fn get_user(
+pub(crate) async fn get_user(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: Uuid,
@@ -210,7 +210,7 @@ pub async fn get_user(
         .ok_or(ServiceError::NotFound)
 }
 
-pub async fn get_team(
+pub(crate) async fn get_team(
     db: &DatabaseConnection,
     viewer: &Viewer,
 ) -> Result<team::Model, ServiceError> {
@@ -238,7 +238,7 @@ pub const DEFAULT_ADMIN_EMAIL: &str = "admin@kiln.localhost";
 
 /// Creates the first team and administrator when the database has no user. Never uses
 /// a built-in password: a configured one, or a random one that the caller prints once.
-pub async fn bootstrap_admin(
+pub(crate) async fn bootstrap_admin(
     db: &DatabaseConnection,
     config: &Config,
 ) -> Result<Bootstrap, ServiceError> {

@@ -19,21 +19,21 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::ServiceError;
+use super::{ServiceError, find_in_team};
 use crate::auth::Viewer;
 use crate::domain::task::DownloadStatus;
 use crate::entity::{generation_task, output_asset};
 use crate::state::AppState;
 
 /// Longer side of a thumbnail, in pixels.
-pub const THUMBNAIL_SIDE: u32 = 256;
+pub(crate) const THUMBNAIL_SIDE: u32 = 256;
 /// Largest image Kiln decodes (to measure and thumbnail it), so that a hostile file
 /// cannot exhaust memory.
 const MAX_DECODE_PIXELS: u32 = 12_000;
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// A task's outputs in order.
-pub async fn outputs_of(
+pub(crate) async fn outputs_of(
     db: &DatabaseConnection,
     task_id: Uuid,
 ) -> Result<Vec<output_asset::Model>, ServiceError> {
@@ -45,20 +45,16 @@ pub async fn outputs_of(
 }
 
 /// An output of the viewer's team.
-pub async fn get(
+pub(crate) async fn get(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<output_asset::Model, ServiceError> {
-    output_asset::Entity::find_by_id(id)
-        .filter(output_asset::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<output_asset::Entity>(db, viewer.team_id, id).await
 }
 
 /// An output by id alone, for requests that prove access with a signed link.
-pub async fn get_unchecked(
+pub(crate) async fn get_unchecked(
     db: &DatabaseConnection,
     id: Uuid,
 ) -> Result<output_asset::Model, ServiceError> {
@@ -69,7 +65,7 @@ pub async fn get_unchecked(
 }
 
 /// What is known about a media file once it is inspected.
-pub struct Inspected {
+pub(crate) struct Inspected {
     /// File extension, e.g. `png`.
     pub format: &'static str,
     pub mime: &'static str,
@@ -81,7 +77,7 @@ pub struct Inspected {
 }
 
 /// A file's preview.
-pub enum Thumbnail {
+pub(crate) enum Thumbnail {
     /// The file is a PNG no larger than a thumbnail: it is its own preview.
     Original,
     /// A PNG made from the file.
@@ -91,7 +87,7 @@ pub enum Thumbnail {
 impl Thumbnail {
     /// Where the preview of the file stored at `key` is: the file itself, or a new
     /// `.thumb.png` beside it.
-    pub async fn store(
+    pub(crate) async fn store(
         self,
         state: &AppState,
         base: &str,
@@ -114,7 +110,7 @@ fn corrupt(what: &str, err: impl std::fmt::Display) -> ServiceError {
 
 /// Sniffs, measures and thumbnails an image (an animated GIF counts its frames' time).
 /// Runs on a blocking thread: decoding and encoding are CPU work.
-pub async fn inspect(bytes: Bytes) -> Result<Inspected, ServiceError> {
+pub(crate) async fn inspect(bytes: Bytes) -> Result<Inspected, ServiceError> {
     tokio::task::spawn_blocking(move || inspect_blocking(&bytes))
         .await
         .map_err(|e| corrupt("inspection thread failed", e))?
@@ -250,7 +246,7 @@ fn new_row(task: &generation_task::Model, position: u32) -> output_asset::Active
 
 /// Records that output `position` is to be fetched from `url`. Recording it again
 /// changes nothing.
-pub async fn record_link(
+pub(crate) async fn record_link(
     state: &AppState,
     task: &generation_task::Model,
     position: u32,
@@ -267,7 +263,7 @@ pub async fn record_link(
 }
 
 /// An output's file (and thumbnail) in storage, measured, not yet recorded.
-pub struct KeptFile {
+pub(crate) struct KeptFile {
     position: u32,
     format: &'static str,
     mime: &'static str,
@@ -283,7 +279,7 @@ pub struct KeptFile {
 /// Puts the bytes of output `position` and its thumbnail into storage, with checksum and
 /// measurements. The keys depend only on the task and position, so keeping a file again
 /// (a step run again after a crash) overwrites rather than duplicates.
-pub async fn keep_file(
+pub(crate) async fn keep_file(
     state: &AppState,
     task: &generation_task::Model,
     position: u32,
@@ -315,7 +311,7 @@ pub async fn keep_file(
 
 /// Records a kept file as output `position` of `task`, `STORED`, whether or not a row
 /// for it (a link that was pending) exists.
-pub async fn record_kept(
+pub(crate) async fn record_kept(
     db: &impl ConnectionTrait,
     task: &generation_task::Model,
     kept: KeptFile,
@@ -358,7 +354,7 @@ pub async fn record_kept(
 
 /// Stores the bytes of output `position` and marks it `STORED`. Storing an output that
 /// is stored already changes nothing.
-pub async fn store_output(
+pub(crate) async fn store_output(
     state: &AppState,
     task: &generation_task::Model,
     position: u32,
@@ -375,7 +371,7 @@ pub async fn store_output(
 }
 
 /// Outputs still to be fetched.
-pub async fn pending_of(
+pub(crate) async fn pending_of(
     db: &DatabaseConnection,
     task_id: Uuid,
 ) -> Result<Vec<output_asset::Model>, ServiceError> {
@@ -388,7 +384,7 @@ pub async fn pending_of(
 }
 
 /// Notes a failed download attempt; the output stays `PENDING` for the next one.
-pub async fn note_attempt(
+pub(crate) async fn note_attempt(
     db: &DatabaseConnection,
     output: &output_asset::Model,
     error: &str,
@@ -406,7 +402,7 @@ pub async fn note_attempt(
 }
 
 /// Gives up on an output: its link expired (`EXPIRED`) or is gone for good (`FAILED`).
-pub async fn give_up(
+pub(crate) async fn give_up(
     db: &DatabaseConnection,
     output: &output_asset::Model,
     expired: bool,

@@ -10,7 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ServiceError;
-use super::{Page, paginate};
+use super::{Page, find_in_team, paginate};
 use crate::auth::Viewer;
 use crate::domain::account::Role;
 use crate::domain::campaign::{BriefStatus, alert_threshold, optional_text, required_text};
@@ -18,7 +18,7 @@ use crate::domain::task::TaskStatus;
 use crate::domain::{ErrorCode, FieldError};
 use crate::entity::{brief, campaign, duplicate_submission, generation_task};
 
-pub struct NewCampaign<'a> {
+pub(crate) struct NewCampaign<'a> {
     pub name: &'a str,
     /// Micros; `None` for no budget.
     pub budget_micros: Option<i64>,
@@ -35,7 +35,7 @@ fn require_creator(viewer: &Viewer) -> Result<(), ServiceError> {
     }
 }
 
-pub async fn create_campaign(
+pub(crate) async fn create_campaign(
     db: &DatabaseConnection,
     viewer: &Viewer,
     currency: &str,
@@ -73,19 +73,15 @@ pub async fn create_campaign(
     .await?)
 }
 
-pub async fn get_campaign(
+pub(crate) async fn get_campaign(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<campaign::Model, ServiceError> {
-    campaign::Entity::find_by_id(id)
-        .filter(campaign::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<campaign::Entity>(db, viewer.team_id, id).await
 }
 
-pub async fn list_campaigns(
+pub(crate) async fn list_campaigns(
     db: &DatabaseConnection,
     viewer: &Viewer,
     first: u64,
@@ -97,7 +93,7 @@ pub async fn list_campaigns(
 
 /// What a campaign has committed to spend: what was charged, plus the estimates of
 /// tasks still running. Failed and cancelled tasks that were not charged cost nothing.
-pub async fn committed_micros(
+pub(crate) async fn committed_micros(
     db: &impl ConnectionTrait,
     campaign_id: Uuid,
 ) -> Result<i64, ServiceError> {
@@ -124,13 +120,13 @@ pub async fn committed_micros(
 }
 
 /// Counts of a campaign's work.
-pub struct CampaignStats {
+pub(crate) struct CampaignStats {
     pub tasks: u64,
     pub duplicates: u64,
     pub committed_micros: i64,
 }
 
-pub async fn stats(
+pub(crate) async fn stats(
     db: &DatabaseConnection,
     campaign_id: Uuid,
 ) -> Result<CampaignStats, ServiceError> {
@@ -149,14 +145,14 @@ pub async fn stats(
     })
 }
 
-pub struct NewBrief<'a> {
+pub(crate) struct NewBrief<'a> {
     pub campaign_id: Uuid,
     pub title: &'a str,
     pub purpose: Option<&'a str>,
     pub channel: Option<&'a str>,
 }
 
-pub async fn create_brief(
+pub(crate) async fn create_brief(
     db: &DatabaseConnection,
     viewer: &Viewer,
     new: NewBrief<'_>,
@@ -204,19 +200,15 @@ pub async fn create_brief(
     .await?)
 }
 
-pub async fn get_brief(
+pub(crate) async fn get_brief(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<brief::Model, ServiceError> {
-    brief::Entity::find_by_id(id)
-        .filter(brief::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<brief::Entity>(db, viewer.team_id, id).await
 }
 
-pub async fn list_briefs(
+pub(crate) async fn list_briefs(
     db: &DatabaseConnection,
     viewer: &Viewer,
     campaign_id: Option<Uuid>,

@@ -18,13 +18,13 @@ use uuid::Uuid;
 use crate::entity::job;
 
 /// Drives a generation task one step: submit, poll, or store its outputs.
-pub const TASK_RUN: &str = "task.run";
+pub(crate) const TASK_RUN: &str = "task.run";
 /// Makes one attempt at an outbound webhook delivery.
-pub const WEBHOOK_DELIVER: &str = "webhook.deliver";
+pub(crate) const WEBHOOK_DELIVER: &str = "webhook.deliver";
 
 /// Schedules `kind` work on `subject` at `run_at`; scheduling what is already scheduled
 /// changes nothing.
-pub async fn enqueue(
+pub(crate) async fn enqueue(
     db: &impl ConnectionTrait,
     kind: &str,
     subject: Uuid,
@@ -55,7 +55,11 @@ pub async fn enqueue(
 
 /// Makes `kind` work on `subject` due now, unless a worker is on it already (an
 /// upstream webhook says there is news, or an admin replays a delivery).
-pub async fn run_now(db: &impl ConnectionTrait, kind: &str, subject: Uuid) -> Result<bool, DbErr> {
+pub(crate) async fn run_now(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    subject: Uuid,
+) -> Result<bool, DbErr> {
     let now = Utc::now();
     // A held job keeps running; the nudge makes its worker reschedule it for now.
     job::Entity::update_many()
@@ -76,7 +80,7 @@ pub async fn run_now(db: &impl ConnectionTrait, kind: &str, subject: Uuid) -> Re
 }
 
 /// Leases up to `limit` due jobs to `owner` for `lease`.
-pub async fn claim(
+pub(crate) async fn claim(
     db: &DatabaseConnection,
     owner: &str,
     limit: u64,
@@ -112,7 +116,7 @@ pub async fn claim(
 
 /// Gives a leased job back, to run again at `run_at`. `failed` counts it as a failed
 /// attempt and keeps the error for operators.
-pub async fn reschedule(
+pub(crate) async fn reschedule(
     db: &DatabaseConnection,
     job: &job::Model,
     run_at: DateTime<Utc>,
@@ -148,7 +152,7 @@ pub async fn reschedule(
 }
 
 /// Removes a finished job, if `job`'s lease still holds it.
-pub async fn complete(db: &DatabaseConnection, job: &job::Model) -> Result<(), DbErr> {
+pub(crate) async fn complete(db: &DatabaseConnection, job: &job::Model) -> Result<(), DbErr> {
     job::Entity::delete_many()
         .filter(job::Column::Id.eq(job.id))
         .filter(job::Column::LeaseOwner.eq(job.lease_owner.clone()))
@@ -158,7 +162,7 @@ pub async fn complete(db: &DatabaseConnection, job: &job::Model) -> Result<(), D
 }
 
 /// When the earliest unleased job is due, if any.
-pub async fn next_due(db: &DatabaseConnection) -> Result<Option<DateTime<Utc>>, DbErr> {
+pub(crate) async fn next_due(db: &DatabaseConnection) -> Result<Option<DateTime<Utc>>, DbErr> {
     job::Entity::find()
         .select_only()
         .column_as(job::Column::RunAt.min(), "next")

@@ -11,25 +11,29 @@
 //! - [`asset`]: output files: keeping a task's results and finding them again.
 //! - [`job`]: the durable job queue with leases.
 //! - [`provider`]: gateway profiles and the API key an admin sets for one.
+//! - [`upstream_webhook`]: what a gateway's webhook changes: recorded once, polled now.
 //! - [`webhook`]: outbound webhook endpoints, deliveries, attempts and secrets.
 
 pub mod account;
-pub mod asset;
-pub mod campaign;
-pub mod job;
-pub mod provider;
-pub mod reference;
+pub(crate) mod asset;
+pub(crate) mod campaign;
+pub(crate) mod job;
+pub(crate) mod provider;
+pub(crate) mod reference;
 pub mod task;
-pub mod webhook;
+pub(crate) mod upstream_webhook;
+pub(crate) mod webhook;
 
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PrimaryKeyTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
+use uuid::Uuid;
 
 use crate::auth::password::PasswordError;
 use crate::auth::token::TokenError;
 use crate::domain::{ErrorCode, FieldError};
+use crate::entity::TeamScoped;
 use crate::net::{FetchError, SafeHttp};
 use crate::storage::StorageError;
 
@@ -62,7 +66,7 @@ pub enum ServiceError {
 }
 
 /// Checks a URL Kiln is asked to call: http(s), and not to a private address.
-pub async fn check_url(
+pub(crate) async fn check_url(
     http: &SafeHttp,
     field: &'static str,
     url: &str,
@@ -113,8 +117,27 @@ impl From<serde_json::Error> for ServiceError {
     }
 }
 
+/// The row `id` of table `E` if it belongs to team `team_id`. A row of another team is
+/// [`ServiceError::NotFound`] exactly like a missing one, so that its existence does not
+/// leak.
+pub(crate) async fn find_in_team<E>(
+    db: &impl ConnectionTrait,
+    team_id: Uuid,
+    id: Uuid,
+) -> Result<E::Model, ServiceError>
+where
+    E: TeamScoped,
+    E::PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
+{
+    E::find_by_id(id)
+        .filter(E::TEAM_ID.eq(team_id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
 /// One page of a list, newest first.
-pub struct Page<T> {
+pub(crate) struct Page<T> {
     pub items: Vec<T>,
     pub has_next: bool,
 }
@@ -126,7 +149,7 @@ pub(crate) async fn paginate<E: EntityTrait>(
     query: Select<E>,
     id: E::Column,
     first: u64,
-    after: Option<uuid::Uuid>,
+    after: Option<Uuid>,
 ) -> Result<Page<E::Model>, ServiceError> {
     let query = match after {
         Some(after) => query.filter(id.lt(after)),

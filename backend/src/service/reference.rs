@@ -8,7 +8,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{Page, paginate};
+use super::{Page, find_in_team, paginate};
 use super::{ServiceError, asset, is_unique_violation};
 use crate::auth::Viewer;
 use crate::domain::campaign::optional_text;
@@ -19,7 +19,7 @@ use crate::entity::{reference_asset, task_reference_asset};
 use crate::net::FetchError;
 use crate::state::AppState;
 
-pub struct NewReference<'a> {
+pub(crate) struct NewReference<'a> {
     pub filename: &'a str,
     pub bytes: Bytes,
     pub licence_status: LicenceStatus,
@@ -28,7 +28,7 @@ pub struct NewReference<'a> {
 }
 
 /// A reference to fetch from a link.
-pub struct ImportReference<'a> {
+pub(crate) struct ImportReference<'a> {
     pub url: &'a str,
     pub licence_status: LicenceStatus,
     /// Defaults to the link itself.
@@ -39,7 +39,7 @@ pub struct ImportReference<'a> {
 /// Fetches a reference from a link the user gives — through the SSRF guard, following
 /// redirects only to permitted addresses, capped at the upload limit — and keeps it as
 /// an upload. The link is recorded as its source unless another is given.
-pub async fn import(
+pub(crate) async fn import(
     state: &AppState,
     viewer: &Viewer,
     new: ImportReference<'_>,
@@ -120,7 +120,7 @@ fn filename_in(url: &str) -> String {
 
 /// Stores an upload after checking what it is. The same file uploaded again by the same
 /// team is the same reference.
-pub async fn upload(
+pub(crate) async fn upload(
     state: &AppState,
     viewer: &Viewer,
     new: NewReference<'_>,
@@ -220,20 +220,16 @@ async fn find_by_checksum(
         .await?)
 }
 
-pub async fn get(
+pub(crate) async fn get(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<reference_asset::Model, ServiceError> {
-    reference_asset::Entity::find_by_id(id)
-        .filter(reference_asset::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<reference_asset::Entity>(db, viewer.team_id, id).await
 }
 
 /// A reference by id alone, for requests that prove access with a signed link.
-pub async fn get_unchecked(
+pub(crate) async fn get_unchecked(
     db: &DatabaseConnection,
     id: Uuid,
 ) -> Result<reference_asset::Model, ServiceError> {
@@ -243,7 +239,7 @@ pub async fn get_unchecked(
         .ok_or(ServiceError::NotFound)
 }
 
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     viewer: &Viewer,
     first: u64,
@@ -255,23 +251,23 @@ pub async fn list(
 }
 
 /// The viewer's references `ids`, in the given order, as a task records them.
-pub async fn resolve(
+pub(crate) async fn resolve(
     db: &DatabaseConnection,
     viewer: &Viewer,
     ids: &[Uuid],
 ) -> Result<Vec<ReferenceRef>, ServiceError> {
     let mut refs = Vec::with_capacity(ids.len());
     for id in ids {
-        let found = reference_asset::Entity::find_by_id(*id)
-            .filter(reference_asset::Column::TeamId.eq(viewer.team_id))
-            .one(db)
-            .await?
-            .ok_or_else(|| {
-                FieldError::new(
+        let found = find_in_team::<reference_asset::Entity>(db, viewer.team_id, *id)
+            .await
+            .map_err(|err| match err {
+                ServiceError::NotFound => FieldError::new(
                     "referenceAssetIds",
                     ErrorCode::NotFound,
                     "A reference asset does not exist.",
                 )
+                .into(),
+                other => other,
             })?;
         refs.push(ReferenceRef {
             id: found.id,
@@ -283,7 +279,7 @@ pub async fn resolve(
 }
 
 /// The references a task started from, in order.
-pub async fn of_task(
+pub(crate) async fn of_task(
     db: &DatabaseConnection,
     task_id: Uuid,
 ) -> Result<Vec<reference_asset::Model>, ServiceError> {
@@ -305,7 +301,7 @@ pub async fn of_task(
 }
 
 /// The stored bytes of a reference, for providers that upload them.
-pub async fn bytes(
+pub(crate) async fn bytes(
     state: &AppState,
     id: Uuid,
 ) -> Result<(reference_asset::Model, Bytes), ServiceError> {

@@ -11,7 +11,7 @@ use sea_orm::{
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
-use super::{Page, paginate};
+use super::{Page, find_in_team, paginate};
 use super::{ServiceError, job};
 use crate::auth::Viewer;
 use crate::domain::account::Role;
@@ -27,7 +27,7 @@ use crate::webhook::events::{DeliveryStatus, DisabledBecause, Envelope, EventTyp
 use crate::webhook::signature::generate_secret;
 
 /// How long a replaced secret keeps signing, so receivers can switch without a gap.
-pub const ROTATION_OVERLAP_HOURS: i64 = 24;
+pub(crate) const ROTATION_OVERLAP_HOURS: i64 = 24;
 
 fn require_admin(viewer: &Viewer) -> Result<(), ServiceError> {
     if viewer.roles.contains(Role::Admin) {
@@ -52,7 +52,7 @@ fn parse_event_types(types: &[EventType]) -> Result<String, FieldError> {
 }
 
 /// The event types an endpoint listens to.
-pub fn event_types_of(endpoint: &webhook_endpoint::Model) -> Vec<EventType> {
+pub(crate) fn event_types_of(endpoint: &webhook_endpoint::Model) -> Vec<EventType> {
     endpoint
         .event_types
         .split(',')
@@ -60,14 +60,14 @@ pub fn event_types_of(endpoint: &webhook_endpoint::Model) -> Vec<EventType> {
         .collect()
 }
 
-pub struct NewEndpoint<'a> {
+pub(crate) struct NewEndpoint<'a> {
     pub url: &'a str,
     pub event_types: &'a [EventType],
     pub description: Option<&'a str>,
 }
 
 /// A new endpoint and its secret, which is shown this once.
-pub async fn create_endpoint(
+pub(crate) async fn create_endpoint(
     state: &AppState,
     viewer: &Viewer,
     new: NewEndpoint<'_>,
@@ -109,20 +109,16 @@ pub async fn create_endpoint(
     Ok((endpoint, secret))
 }
 
-pub async fn get_endpoint(
+pub(crate) async fn get_endpoint(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<webhook_endpoint::Model, ServiceError> {
     require_admin(viewer)?;
-    webhook_endpoint::Entity::find_by_id(id)
-        .filter(webhook_endpoint::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<webhook_endpoint::Entity>(db, viewer.team_id, id).await
 }
 
-pub async fn list_endpoints(
+pub(crate) async fn list_endpoints(
     db: &DatabaseConnection,
     viewer: &Viewer,
 ) -> Result<Vec<webhook_endpoint::Model>, ServiceError> {
@@ -134,7 +130,7 @@ pub async fn list_endpoints(
         .await?)
 }
 
-pub struct EndpointChanges<'a> {
+pub(crate) struct EndpointChanges<'a> {
     pub url: Option<&'a str>,
     pub event_types: Option<&'a [EventType]>,
     pub description: Option<&'a str>,
@@ -142,7 +138,7 @@ pub struct EndpointChanges<'a> {
     pub enabled: Option<bool>,
 }
 
-pub async fn update_endpoint(
+pub(crate) async fn update_endpoint(
     state: &AppState,
     viewer: &Viewer,
     id: Uuid,
@@ -168,7 +164,7 @@ pub async fn update_endpoint(
     Ok(row.update(&state.db).await?)
 }
 
-pub async fn delete_endpoint(
+pub(crate) async fn delete_endpoint(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: Uuid,
@@ -181,7 +177,7 @@ pub async fn delete_endpoint(
 }
 
 /// A new secret for an endpoint; the old one keeps signing alongside it for a day.
-pub async fn rotate_endpoint_secret(
+pub(crate) async fn rotate_endpoint_secret(
     state: &AppState,
     viewer: &Viewer,
     id: Uuid,
@@ -200,7 +196,7 @@ pub async fn rotate_endpoint_secret(
 
 /// A new secret for the team's per-task callbacks (the first one, or a rotation with a
 /// day's overlap); shown this once.
-pub async fn rotate_callback_secret(
+pub(crate) async fn rotate_callback_secret(
     state: &AppState,
     viewer: &Viewer,
 ) -> Result<SecretString, ServiceError> {
@@ -224,7 +220,7 @@ pub async fn rotate_callback_secret(
 }
 
 /// Whether the team can sign per-task callbacks.
-pub async fn has_callback_secret(
+pub(crate) async fn has_callback_secret(
     db: &impl ConnectionTrait,
     team_id: Uuid,
 ) -> Result<bool, ServiceError> {
@@ -236,7 +232,7 @@ pub async fn has_callback_secret(
 
 /// The secrets that sign a delivery now: the current one, and a rotated-out one that has
 /// not expired.
-pub async fn signing_secrets(
+pub(crate) async fn signing_secrets(
     state: &AppState,
     delivery: &webhook_delivery::Model,
 ) -> Result<Option<Vec<SecretString>>, ServiceError> {
@@ -316,7 +312,7 @@ fn task_payload(task: &generation_task::Model, event: EventType) -> String {
 /// Records the deliveries that announce `task` reaching `to`: to its callback URL and
 /// to every enabled endpoint of its team that listens to the event. Call inside the
 /// transaction that makes the change.
-pub async fn enqueue_for_task(
+pub(crate) async fn enqueue_for_task(
     txn: &impl ConnectionTrait,
     task: &generation_task::Model,
     to: TaskStatus,
@@ -369,14 +365,14 @@ pub async fn enqueue_for_task(
 /// Deliveries of the viewer's team, newest first: of one endpoint, of one task, or all.
 /// Who reads deliveries: a task's (its callbacks and the endpoint deliveries about
 /// it) are the business of the task's team; the whole log is for admins.
-pub fn may_read_log(viewer: &Viewer, task_id: Option<Uuid>) -> Result<(), ServiceError> {
+pub(crate) fn may_read_log(viewer: &Viewer, task_id: Option<Uuid>) -> Result<(), ServiceError> {
     if task_id.is_none() {
         require_admin(viewer)?;
     }
     Ok(())
 }
 
-pub async fn deliveries(
+pub(crate) async fn deliveries(
     db: &DatabaseConnection,
     viewer: &Viewer,
     endpoint_id: Option<Uuid>,
@@ -396,7 +392,7 @@ pub async fn deliveries(
     paginate(db, query, webhook_delivery::Column::Id, first, after).await
 }
 
-pub async fn attempts(
+pub(crate) async fn attempts(
     db: &DatabaseConnection,
     delivery_id: Uuid,
 ) -> Result<Vec<webhook_attempt::Model>, ServiceError> {
@@ -408,22 +404,22 @@ pub async fn attempts(
 }
 
 /// Sends a delivery again now, with the same `webhook-id` (receivers de-duplicate on it).
-pub async fn replay(
+pub(crate) async fn replay(
     state: &AppState,
     viewer: &Viewer,
     delivery_id: Uuid,
 ) -> Result<webhook_delivery::Model, ServiceError> {
     require_admin(viewer)?;
-    let delivery = webhook_delivery::Entity::find_by_id(delivery_id)
-        .filter(webhook_delivery::Column::TeamId.eq(viewer.team_id))
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| {
-            FieldError::new(
+    let delivery = find_in_team::<webhook_delivery::Entity>(&state.db, viewer.team_id, delivery_id)
+        .await
+        .map_err(|err| match err {
+            ServiceError::NotFound => FieldError::new(
                 "deliveryId",
                 ErrorCode::NotFound,
                 "There is no such delivery.",
             )
+            .into(),
+            other => other,
         })?;
     if let Some(endpoint_id) = delivery.endpoint_id
         && !webhook_endpoint::Entity::find_by_id(endpoint_id)
@@ -453,7 +449,7 @@ pub async fn replay(
 
 /// Logs an attempt and moves the delivery on, in one transaction that also announces
 /// it (the delivery log in the UI follows live).
-pub async fn record_attempt(
+pub(crate) async fn record_attempt(
     state: &AppState,
     delivery: &webhook_delivery::Model,
     attempt: webhook_attempt::ActiveModel,
@@ -492,7 +488,7 @@ pub async fn record_attempt(
 }
 
 /// Turns an endpoint off (a 410, or deliveries that kept failing), saying why.
-pub async fn disable_endpoint(
+pub(crate) async fn disable_endpoint(
     db: &DatabaseConnection,
     endpoint_id: Uuid,
     because: DisabledBecause,

@@ -8,6 +8,10 @@ use crate::domain::task::{FailureReason, Stage, TaskKind, TaskStatus};
 stored_enum! {
     /// What happened. Endpoints subscribe to a subset.
     #[graphql(name = "WebhookEventType")]
+    #[expect(
+        clippy::enum_variant_names,
+        reason = "the names are the API's (`TASK_QUEUED`, …); renaming them changes the schema"
+    )]
     pub enum EventType {
         #[strum(serialize = "task.queued")]
         #[serde(rename = "task.queued")]
@@ -73,7 +77,7 @@ stored_enum! {
 /// The JSON body of a task event, as the Standard Webhooks spec shapes it: a type, a
 /// timestamp and the data.
 #[derive(Debug, Serialize)]
-pub struct Envelope<T: Serialize> {
+pub(crate) struct Envelope<T: Serialize> {
     #[serde(rename = "type")]
     pub event_type: &'static str,
     pub timestamp: String,
@@ -83,7 +87,7 @@ pub struct Envelope<T: Serialize> {
 /// What a task event tells about the task.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TaskData {
+pub(crate) struct TaskData {
     /// The task's GraphQL id, to fetch everything else with.
     pub id: String,
     pub status: TaskStatus,

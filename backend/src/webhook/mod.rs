@@ -6,5 +6,5 @@
 //! - [`signature`]: secrets, signing, and verification with a timestamp tolerance.
 //! - [`events`]: the event types Kiln sends and the JSON body of each.
 
-pub mod events;
+pub(crate) mod events;
 pub mod signature;

@@ -9,11 +9,11 @@ use sha2::Sha256;
 
 /// How far a message's timestamp may be from now, either way, before it is refused as a
 /// replay (the spec's recommendation).
-pub const TOLERANCE_SECS: i64 = 300;
+pub(crate) const TOLERANCE_SECS: i64 = 300;
 const PREFIX: &str = "whsec_";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum VerifyError {
+pub(crate) enum VerifyError {
     #[error("the {0} header is missing")]
     MissingHeader(&'static str),
     #[error("the webhook-timestamp header is not a number")]
@@ -54,7 +54,7 @@ fn mac(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
 /// The `webhook-signature` header value: one `v1,<signature>` per secret, space
 /// separated — during a rotation both the new and the old secret sign, so receivers
 /// holding either accept the message.
-pub fn sign(
+pub(crate) fn sign(
     secrets: &[&SecretString],
     id: &str,
     timestamp: i64,
@@ -71,7 +71,7 @@ pub fn sign(
 }
 
 /// The three Standard Webhooks headers of a received message.
-pub struct Received<'a> {
+pub(crate) struct Received<'a> {
     pub id: Option<&'a str>,
     pub timestamp: Option<&'a str>,
     pub signature: Option<&'a str>,
@@ -79,7 +79,7 @@ pub struct Received<'a> {
 
 /// Checks a received message against any of `secrets`, on its raw body, in constant
 /// time, within the timestamp tolerance around `now` (unix seconds).
-pub fn verify(
+pub(crate) fn verify(
     secrets: &[&SecretString],
     headers: &Received<'_>,
     body: &[u8],

@@ -55,14 +55,14 @@ enum Next {
     After(Duration),
 }
 
-pub struct Worker {
+pub(crate) struct Worker {
     state: AppState,
     /// Distinguishes this process's leases from other processes'.
     owner: String,
 }
 
 impl Worker {
-    pub fn new(state: AppState) -> Self {
+    pub(crate) fn new(state: AppState) -> Self {
         Self {
             state,
             owner: format!("worker-{}", uuid::Uuid::new_v4().simple()),
@@ -70,7 +70,7 @@ impl Worker {
     }
 
     /// Runs until `shutdown` fires, then waits for the steps in flight to finish.
-    pub async fn run(self, shutdown: CancellationToken) {
+    pub(crate) async fn run(self, shutdown: CancellationToken) {
         let this = Arc::new(self);
         let config = &this.state.config;
         let slots = Arc::new(Semaphore::new(config.worker_concurrency.max(1)));
@@ -369,7 +369,6 @@ impl Worker {
             references,
             idempotency_key: current.id.to_string(),
             kind: view.kind,
-            input_type: view.input_type,
             params: view.params,
         };
 

@@ -7,5 +7,4 @@ mod status;
 mod validation;
 
 pub use params::*;
-pub use price::*;
 pub use status::*;

@@ -11,18 +11,18 @@ use crate::domain::catalogue::{
 use crate::domain::{ErrorCode, FieldError};
 
 /// Longest prompt Kiln accepts, in characters; gateways refuse longer ones.
-pub const MAX_PROMPT_CHARS: usize = 4_000;
+pub(crate) const MAX_PROMPT_CHARS: usize = 4_000;
 /// Longest negative prompt.
-pub const MAX_NEGATIVE_PROMPT_CHARS: usize = 2_000;
+pub(crate) const MAX_NEGATIVE_PROMPT_CHARS: usize = 2_000;
 /// Seeds are non-negative 31-bit integers so that every client can represent them.
-pub const MAX_SEED: i64 = i32::MAX as i64;
+pub(crate) const MAX_SEED: i64 = i32::MAX as i64;
 
 /// A prompt: trimmed, not empty, not too long.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Prompt(String);
+pub(crate) struct Prompt(String);
 
 impl Prompt {
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, FieldError> {
         let prompt = raw.trim();
         if prompt.is_empty() {
             return Err(FieldError::new(
@@ -44,7 +44,7 @@ impl Prompt {
         Ok(Self(prompt.to_owned()))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -84,7 +84,7 @@ pub struct TaskDraft {
 /// The stored, normalised parameters of a task: everything a provider needs to run it
 /// again, and what the fingerprint is computed from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TaskParams {
+pub(crate) struct TaskParams {
     pub prompt: Prompt,
     #[serde(default)]
     pub negative_prompt: Option<String>,
@@ -118,7 +118,7 @@ pub struct TaskParams {
 
 impl TaskParams {
     /// Width and height of each output.
-    pub fn output_dimensions(&self) -> (u32, u32) {
+    pub(crate) fn output_dimensions(&self) -> (u32, u32) {
         if let Some((w, h)) = self.size.as_deref().and_then(parse_size) {
             return (w, h);
         }
@@ -136,7 +136,7 @@ impl TaskParams {
 
 /// A validated submission.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaskSpec {
+pub(crate) struct TaskSpec {
     pub kind: TaskKind,
     pub input_type: InputType,
     pub stage: Stage,
@@ -146,7 +146,7 @@ pub struct TaskSpec {
 impl TaskSpec {
     /// A stable hash of what was asked for: two submissions with the same fingerprint
     /// would produce (and cost) the same thing.
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         #[derive(Serialize)]
         struct Canonical<'a> {
             kind: TaskKind,

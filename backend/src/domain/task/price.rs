@@ -5,13 +5,13 @@ use crate::domain::catalogue::{Audio, ModelSpec, Quality, Resolution};
 
 impl TaskSpec {
     /// What the task will cost, by `model`'s price.
-    pub fn estimate_micros(&self, model: &ModelSpec) -> i64 {
+    pub(crate) fn estimate_micros(&self, model: &ModelSpec) -> i64 {
         estimate_micros(&self.params, model)
     }
 }
 
 /// The price of `params` on `model`, in micros.
-pub fn estimate_micros(params: &TaskParams, model: &ModelSpec) -> i64 {
+fn estimate_micros(params: &TaskParams, model: &ModelSpec) -> i64 {
     let price = &model.price;
     match model.kind {
         TaskKind::Image => {

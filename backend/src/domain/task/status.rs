@@ -26,7 +26,7 @@ stored_enum! {
 }
 
 impl InputType {
-    pub fn kind(self) -> TaskKind {
+    pub(crate) fn kind(self) -> TaskKind {
         match self {
             InputType::TextToImage | InputType::ImageToImage => TaskKind::Image,
             _ => TaskKind::Video,
@@ -64,7 +64,7 @@ stored_enum! {
 }
 
 impl TaskStatus {
-    pub fn is_terminal(self) -> bool {
+    pub(crate) fn is_terminal(self) -> bool {
         matches!(
             self,
             TaskStatus::Succeeded | TaskStatus::Failed | TaskStatus::Cancelled
@@ -73,7 +73,7 @@ impl TaskStatus {
 
     /// The moves a task may make. Terminal states never change; a fast upstream may
     /// finish before Kiln ever saw it processing, so `SUBMITTED → SUCCEEDED` is allowed.
-    pub fn can_become(self, next: TaskStatus) -> bool {
+    pub(crate) fn can_become(self, next: TaskStatus) -> bool {
         use TaskStatus::*;
         match self {
             Queued => matches!(next, Submitted | Failed | Cancelled),
@@ -143,7 +143,7 @@ impl AspectRatio {
 
     /// Width and height for an output whose longer side is `long_side` pixels, rounded
     /// to even numbers (video encoders require them).
-    pub fn dimensions(self, long_side: u32) -> (u32, u32) {
+    pub(crate) fn dimensions(self, long_side: u32) -> (u32, u32) {
         let (w, h) = self.ratio();
         let even = |v: u32| (v / 2 * 2).max(2);
         if w >= h {

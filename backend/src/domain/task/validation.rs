@@ -18,7 +18,7 @@ impl Problems {
 
 impl TaskSpec {
     /// Validates a draft against the model catalogue and the draft policy.
-    pub fn parse(
+    pub(crate) fn parse(
         draft: TaskDraft,
         models: &[ModelSpec],
         draft_policy: &StagePolicy,

@@ -22,7 +22,7 @@ use crate::domain::task::Stage;
 /// Everything a generation task can be asked for. Unset fields take the model's and the
 /// stage's defaults; every rule a value breaks comes back as a `userError`.
 #[derive(InputObject, Clone)]
-pub struct SubmitTaskInput {
+pub(super) struct SubmitTaskInput {
     /// The brief the task is for; every task belongs to one.
     pub brief_id: ID,
     /// What to start from; decides whether it makes images or video.
@@ -125,7 +125,7 @@ impl SubmitTaskInput {
 }
 
 #[derive(SimpleObject)]
-pub struct SubmitTaskPayload {
+pub(super) struct SubmitTaskPayload {
     /// The task that stands for this submit: a new one, the one an earlier request with
     /// the same idempotency key created, or an identical live one.
     pub task: Option<Task>,
@@ -168,7 +168,7 @@ impl SubmitTaskPayload {
 
 /// What a promotion may change; the rest is the draft's (including its seed).
 #[derive(InputObject, Default)]
-pub struct PromoteOverrides {
+pub(super) struct PromoteOverrides {
     pub prompt: Option<String>,
     pub negative_prompt: Option<String>,
     pub aspect_ratio: Option<AspectRatio>,
@@ -186,7 +186,7 @@ pub struct PromoteOverrides {
 }
 
 #[derive(InputObject)]
-pub struct PromoteTaskInput {
+pub(super) struct PromoteTaskInput {
     /// A succeeded draft.
     pub draft_id: ID,
     #[graphql(default)]
@@ -195,12 +195,12 @@ pub struct PromoteTaskInput {
 }
 
 #[derive(InputObject)]
-pub struct TaskIdInput {
+pub(super) struct TaskIdInput {
     pub task_id: ID,
 }
 
 #[derive(SimpleObject)]
-pub struct CancelTaskPayload {
+pub(super) struct CancelTaskPayload {
     pub task: Option<Task>,
     pub user_errors: Vec<UserError>,
 }

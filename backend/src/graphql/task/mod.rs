@@ -7,8 +7,7 @@ mod object;
 mod output;
 mod query;
 
-pub use inputs::*;
-pub use mutations::*;
-pub use object::*;
-pub use output::*;
-pub use query::*;
+pub(crate) use mutations::*;
+pub(crate) use object::*;
+pub(crate) use output::*;
+pub(crate) use query::*;

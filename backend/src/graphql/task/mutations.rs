@@ -14,7 +14,7 @@ use super::inputs::{
 use super::object::Task;
 
 #[derive(Default)]
-pub struct TaskMutation;
+pub(crate) struct TaskMutation;
 
 #[Object]
 impl TaskMutation {

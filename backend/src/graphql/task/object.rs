@@ -31,26 +31,22 @@ use crate::domain::task::TransitionCause;
 
 /// A unit of generation work sent upstream.
 #[derive(Clone)]
-pub struct Task {
+pub(crate) struct Task {
     model: Arc<generation_task::Model>,
     view: Arc<TaskView>,
 }
 
 impl Task {
-    pub fn new(model: generation_task::Model) -> Result<Self, ServiceError> {
+    pub(crate) fn new(model: generation_task::Model) -> Result<Self, ServiceError> {
         Self::from_arc(Arc::new(model))
     }
 
-    pub fn from_arc(model: Arc<generation_task::Model>) -> Result<Self, ServiceError> {
+    pub(crate) fn from_arc(model: Arc<generation_task::Model>) -> Result<Self, ServiceError> {
         let view = TaskView::of(&model)?;
         Ok(Self {
             model,
             view: Arc::new(view),
         })
-    }
-
-    pub fn row(&self) -> &generation_task::Model {
-        &self.model
     }
 }
 
@@ -325,7 +321,7 @@ impl Task {
 }
 
 /// One recorded status change.
-pub struct TaskTransition {
+pub(crate) struct TaskTransition {
     model: task_event::Model,
     from: Option<TaskStatus>,
     to: TaskStatus,

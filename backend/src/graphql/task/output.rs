@@ -12,10 +12,10 @@ use crate::state::AppState;
 use crate::domain::task::DownloadStatus;
 
 /// A file a task produced.
-pub struct OutputAsset(output_asset::Model);
+pub(crate) struct OutputAsset(output_asset::Model);
 
 impl OutputAsset {
-    pub fn new(model: output_asset::Model) -> Self {
+    pub(crate) fn new(model: output_asset::Model) -> Self {
         Self(model)
     }
 
@@ -26,7 +26,7 @@ impl OutputAsset {
 
 /// A signed download link for stored file `id` (an output or a reference). Links stay
 /// the same for an hour or so, letting browsers cache the files.
-pub fn signed_link(state: &AppState, id: Uuid, variant: &str) -> String {
+pub(crate) fn signed_link(state: &AppState, id: Uuid, variant: &str) -> String {
     let now = Utc::now().timestamp();
     let expires = now - now % 3600 + 2 * 3600;
     let signature = state.tokens.sign_link(id, variant, expires);

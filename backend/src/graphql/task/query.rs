@@ -17,7 +17,7 @@ use crate::domain::task::TaskKind;
 use crate::domain::task::TaskStatus;
 
 #[derive(InputObject, Default)]
-pub struct TaskFilter {
+pub(crate) struct TaskFilter {
     /// Only tasks in one of these statuses.
     pub status: Option<Vec<TaskStatus>>,
     pub kind: Option<Vec<TaskKind>>,
@@ -30,7 +30,7 @@ pub struct TaskFilter {
 }
 
 impl TaskFilter {
-    pub fn into_service(self) -> async_graphql::Result<ServiceTaskFilter> {
+    pub(crate) fn into_service(self) -> async_graphql::Result<ServiceTaskFilter> {
         Ok(ServiceTaskFilter {
             statuses: self.status.map(|s| s.into_iter().collect()),
             kinds: self.kind.map(|k| k.into_iter().collect()),
@@ -51,7 +51,7 @@ impl TaskFilter {
 }
 
 #[derive(Default)]
-pub struct TaskQuery;
+pub(crate) struct TaskQuery;
 
 #[Object]
 impl TaskQuery {
@@ -86,7 +86,7 @@ impl TaskQuery {
 
 /// What a submit would cost and do, for the composer as the user types.
 #[derive(SimpleObject)]
-pub struct TaskEstimate {
+pub(crate) struct TaskEstimate {
     pub estimated_cost: Option<Money>,
     /// An identical live task a submit would return instead of spending again.
     pub duplicate_of: Option<Task>,
@@ -99,7 +99,7 @@ pub struct TaskEstimate {
 }
 
 #[derive(Default)]
-pub struct EstimateQuery;
+pub(crate) struct EstimateQuery;
 
 #[Object]
 impl EstimateQuery {

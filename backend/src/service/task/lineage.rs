@@ -40,7 +40,7 @@ fn draft_from(view: &TaskView) -> TaskDraft {
 
 /// What a promotion may change; everything else is the draft's.
 #[derive(Debug, Clone, Default)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     pub prompt: Option<String>,
     pub negative_prompt: Option<String>,
     pub aspect_ratio: Option<crate::domain::task::AspectRatio>,
@@ -59,7 +59,7 @@ pub struct Overrides {
 
 /// Creates the `FINAL` of a succeeded draft, with its parameters and seed unless
 /// overridden, linked to the draft.
-pub async fn promote(
+pub(crate) async fn promote(
     state: &AppState,
     viewer: &Viewer,
     draft_id: Uuid,
@@ -144,7 +144,7 @@ pub async fn promote(
 
 /// A new attempt at a failed or cancelled task, with the same parameters and seed, linked
 /// to it. Never a silent resubmission: the original stays as it ended.
-pub async fn retry(
+pub(crate) async fn retry(
     state: &AppState,
     viewer: &Viewer,
     task_id: Uuid,

@@ -13,10 +13,10 @@ mod query;
 mod submit;
 mod transition;
 
-pub use lineage::*;
-pub use query::*;
+pub(crate) use lineage::*;
+pub(crate) use query::*;
 pub use submit::*;
-pub use transition::*;
+pub(crate) use transition::*;
 
 fn require_creator(viewer: &Viewer) -> Result<(), ServiceError> {
     if viewer.roles.can_create() {

@@ -8,24 +8,20 @@ use crate::domain::task::{
     FailureReason, InputType, LineageKind, Stage, TaskKind, TaskParams, TaskStatus,
 };
 use crate::entity::{generation_task, task_event};
-use crate::service::{Page, ServiceError, paginate};
+use crate::service::{Page, ServiceError, find_in_team, paginate};
 
 /// A task of the viewer's team. Another team's task is "not found", never "forbidden",
 /// so its existence does not leak.
-pub async fn get(
+pub(crate) async fn get(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<generation_task::Model, ServiceError> {
-    generation_task::Entity::find_by_id(id)
-        .filter(generation_task::Column::TeamId.eq(viewer.team_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    find_in_team::<generation_task::Entity>(db, viewer.team_id, id).await
 }
 
 /// Tasks made from `task`: its finals and retries.
-pub async fn children(
+pub(crate) async fn children(
     db: &DatabaseConnection,
     task: &generation_task::Model,
 ) -> Result<Vec<generation_task::Model>, ServiceError> {
@@ -39,7 +35,7 @@ pub async fn children(
 
 /// Which tasks a list shows.
 #[derive(Debug, Clone, Default)]
-pub struct TaskFilter {
+pub(crate) struct TaskFilter {
     pub statuses: Option<Vec<TaskStatus>>,
     pub kinds: Option<Vec<TaskKind>>,
     pub stages: Option<Vec<Stage>>,
@@ -51,7 +47,7 @@ pub struct TaskFilter {
 
 impl TaskFilter {
     /// Whether `task` passes the filter; used for live events, which are not queried.
-    pub fn matches(&self, viewer: &Viewer, task: &generation_task::Model) -> bool {
+    pub(crate) fn matches(&self, viewer: &Viewer, task: &generation_task::Model) -> bool {
         task.team_id == viewer.team_id
             && (!self.mine || task.submitted_by == viewer.user_id)
             && self.campaign_id.is_none_or(|id| id == task.campaign_id)
@@ -66,7 +62,7 @@ impl TaskFilter {
 }
 
 /// The viewer's team's tasks, newest first, `first` at a time after the cursor `after`.
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     viewer: &Viewer,
     filter: &TaskFilter,
@@ -97,7 +93,7 @@ pub async fn list(
 }
 
 /// A task's recorded transitions, oldest first.
-pub async fn history(
+pub(crate) async fn history(
     db: &DatabaseConnection,
     task: &generation_task::Model,
 ) -> Result<Vec<task_event::Model>, ServiceError> {
@@ -109,7 +105,7 @@ pub async fn history(
 }
 
 /// Typed views of a stored task's columns.
-pub struct TaskView {
+pub(crate) struct TaskView {
     pub kind: TaskKind,
     pub input_type: InputType,
     pub stage: Stage,
@@ -120,7 +116,7 @@ pub struct TaskView {
 }
 
 impl TaskView {
-    pub fn of(task: &generation_task::Model) -> Result<Self, ServiceError> {
+    pub(crate) fn of(task: &generation_task::Model) -> Result<Self, ServiceError> {
         Ok(Self {
             kind: task.kind,
             input_type: task.input_type,

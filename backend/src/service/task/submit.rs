@@ -26,7 +26,7 @@ use crate::service::{ServiceError, campaign, is_unique_violation, job, reference
 use crate::state::AppState;
 
 /// Longest idempotency key accepted.
-pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
+pub(crate) const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
 
 /// How a submit was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +55,7 @@ pub struct SubmitRequest<'a> {
 }
 
 /// What a submit would do, for the composer to show while the user types.
-pub struct Estimate {
-    pub spec: TaskSpec,
+pub(crate) struct Estimate {
     pub cost_micros: i64,
     pub currency: String,
     /// An identical live task that a submit would return instead.
@@ -138,7 +137,7 @@ fn model_price(state: &AppState, spec: &TaskSpec) -> Result<i64, ServiceError> {
 }
 
 /// Prices a submission and looks for an identical live task, without submitting.
-pub async fn estimate(
+pub(crate) async fn estimate(
     state: &AppState,
     viewer: &Viewer,
     request: SubmitRequest<'_>,
@@ -153,7 +152,6 @@ pub async fn estimate(
         currency: campaign.currency.clone(),
         committed_micros: campaign::committed_micros(&state.db, campaign.id).await?,
         budget_micros: campaign.budget_micros,
-        spec,
     })
 }
 

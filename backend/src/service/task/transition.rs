@@ -21,7 +21,7 @@ use crate::service::{ServiceError, asset, webhook};
 use crate::state::AppState;
 
 /// Stops a live task. The upstream is told as well, where it can be.
-pub async fn cancel(
+pub(crate) async fn cancel(
     state: &AppState,
     viewer: &Viewer,
     task_id: Uuid,
@@ -75,7 +75,7 @@ pub async fn cancel(
 
 /// Extra columns written together with a transition.
 #[derive(Debug, Default, Clone)]
-pub struct TransitionPatch {
+pub(crate) struct TransitionPatch {
     pub upstream_task_id: Option<String>,
     /// The task may exist upstream although Kiln could not tell; a person must check.
     pub needs_reconciliation: bool,
@@ -88,7 +88,7 @@ pub struct TransitionPatch {
 
 /// What the upstream reported when it finished generating.
 #[derive(Debug, Clone)]
-pub struct Completion {
+pub(crate) struct Completion {
     pub actual_cost_micros: i64,
     pub usage: Option<serde_json::Value>,
 }
@@ -97,7 +97,7 @@ pub struct Completion {
 /// transaction that also announces it. Returns the updated task, or `None` when the
 /// task is no longer in the status `task` shows (another worker or a cancel got there
 /// first), in which case nothing is written.
-pub async fn transition(
+pub(crate) async fn transition(
     state: &AppState,
     task: &generation_task::Model,
     to: TaskStatus,
@@ -134,7 +134,7 @@ fn announced(
 /// The upstream finished and every output came with the answer: the outputs (already
 /// in storage), the cost and `SUCCEEDED` are written in one transaction. `None` when the
 /// task had moved on (cancelled), in which case nothing is written.
-pub async fn succeed_with_outputs(
+pub(crate) async fn succeed_with_outputs(
     state: &AppState,
     task: &generation_task::Model,
     outputs: Vec<asset::KeptFile>,
@@ -275,7 +275,7 @@ async fn transition_in(
 
 /// Records progress and queue position within the current status and announces them.
 /// Not a transition: no history row.
-pub async fn report_progress(
+pub(crate) async fn report_progress(
     state: &AppState,
     task: &generation_task::Model,
     progress: i32,
@@ -321,7 +321,7 @@ pub async fn report_progress(
 
 /// Records that the upstream finished generating and what it cost. From then on the
 /// task is only waiting for its files.
-pub async fn record_upstream_completion(
+pub(crate) async fn record_upstream_completion(
     state: &AppState,
     task: &generation_task::Model,
     completion: Completion,
@@ -387,6 +387,6 @@ pub(super) async fn record_event(
 }
 
 /// When a live task has to be finished by.
-pub fn past_deadline(task: &generation_task::Model, now: DateTime<Utc>) -> bool {
+pub(crate) fn past_deadline(task: &generation_task::Model, now: DateTime<Utc>) -> bool {
     task.upstream_completed_at.is_none() && now > task.deadline_at
 }
