@@ -165,6 +165,9 @@ fn test(root: &Path, browser: bool, lint: bool) -> Result<()> {
         // Advisories need the RustSec database, which machines that reach only the
         // package registries cannot fetch; see deny.toml.
         let deny = tools::ensure_cargo_deny(root)?;
+        // `--offline` keeps cargo-deny from fetching the advisory database; the crates
+        // themselves must already be here, and on a fresh clone they are not yet.
+        run(cargo().args(["fetch", "--locked"]))?;
         run(command(&deny).args([
             "--offline",
             "check",
