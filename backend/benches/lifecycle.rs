@@ -786,6 +786,7 @@ async fn lifecycle_run(settings: &Settings, engine: Engine, side: u32) -> Lifecy
                     reference_ids: Vec::new(),
                     idempotency_key: None,
                     callback_url: None,
+                    acknowledged: Vec::new(),
                 };
                 let submission = kiln::service::task::submit(state, viewer, request)
                     .await

@@ -30,6 +30,7 @@ mod m20261123_000005_create_simulated_upstream;
 mod m20261123_000006_create_webhooks;
 mod m20261124_000007_lead_unique_indexes_with_the_selective_column;
 mod m20261124_000008_add_endpoint_disabled_code;
+mod m20261202_000009_record_spend_confirmations_and_retries;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_webhooks::Migration),
             Box::new(m20261124_000007_lead_unique_indexes_with_the_selective_column::Migration),
             Box::new(m20261124_000008_add_endpoint_disabled_code::Migration),
+            Box::new(m20261202_000009_record_spend_confirmations_and_retries::Migration),
         ]
     }
 }

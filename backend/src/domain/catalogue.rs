@@ -126,7 +126,14 @@ pub struct Price {
 pub struct ModelSpec {
     pub id: String,
     pub label: String,
+    /// The label in Simplified Chinese, for the Chinese UI; `label` otherwise.
+    #[serde(default)]
+    pub label_zh: Option<String>,
     pub kind: TaskKind,
+    /// How long a task usually takes, in seconds; a live task that has not moved for
+    /// longer is shown as slow. Unset: a minute for images, five for video.
+    #[serde(default)]
+    pub usual_secs: Option<u32>,
     /// The provider that runs it: `simulated`, or a configured gateway's name.
     #[serde(default = "simulated")]
     pub provider: String,
@@ -171,6 +178,14 @@ fn simulated() -> String {
 }
 
 impl ModelSpec {
+    /// How long a task of this model usually takes, in seconds.
+    pub(crate) fn usual_secs(&self) -> u32 {
+        self.usual_secs.unwrap_or(match self.kind {
+            TaskKind::Image => 60,
+            TaskKind::Video => 300,
+        })
+    }
+
     /// The name to send upstream.
     pub(crate) fn upstream_name(&self) -> &str {
         self.upstream_model.as_deref().unwrap_or(&self.id)
@@ -211,7 +226,9 @@ pub fn default_models() -> Vec<ModelSpec> {
         ModelSpec {
             id: "sim-image-1".to_owned(),
             label: "Simulated image".to_owned(),
+            label_zh: Some("模拟图像模型".to_owned()),
             kind: TaskKind::Image,
+            usual_secs: Some(10),
             provider: simulated(),
             upstream_model: None,
             input_types: vec![InputType::TextToImage, InputType::ImageToImage],
@@ -235,7 +252,9 @@ pub fn default_models() -> Vec<ModelSpec> {
         ModelSpec {
             id: "sim-video-1".to_owned(),
             label: "Simulated video".to_owned(),
+            label_zh: Some("模拟视频模型".to_owned()),
             kind: TaskKind::Video,
+            usual_secs: Some(30),
             provider: simulated(),
             upstream_model: None,
             input_types: vec![

@@ -50,6 +50,12 @@ pub enum ErrorCode {
     /// Too many attempts in a short time (e.g. signing in); the message says when to
     /// try again.
     RateLimited,
+    /// The request would spend money on something the team already has or paid for;
+    /// send it again with the warning in `acknowledgedWarnings` to go ahead.
+    ConfirmationRequired,
+    /// Sending the same again cannot succeed (e.g. the provider's safety filter refused
+    /// the prompt): change the input and submit it as a new task.
+    EditRequired,
 }
 
 /// A value a user can fix: which field, what kind of problem, and a sentence about it.
@@ -161,6 +167,7 @@ mod tests {
         agree::<task::Stage>();
         agree::<task::TaskStatus>();
         agree::<task::FailureReason>();
+        agree::<task::SpendWarning>();
         agree::<task::AspectRatio>();
         agree::<task::TransitionCause>();
         agree::<task::LineageKind>();

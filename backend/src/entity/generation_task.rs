@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::task::{FailureReason, InputType, LineageKind, Stage, TaskKind, TaskStatus};
+use crate::domain::task::{
+    Acknowledged, FailureReason, InputType, LineageKind, Stage, TaskKind, TaskStatus,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "generation_tasks")]
@@ -60,6 +62,8 @@ pub struct Model {
     /// The upstream's `usage`, as it reported it (JSON).
     #[sea_orm(column_type = "Text", nullable)]
     pub upstream_usage: Option<String>,
+    /// The spend warnings its request acknowledged (`domain::task::SpendWarning`).
+    pub acknowledged_warnings: Option<Acknowledged>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

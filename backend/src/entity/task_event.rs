@@ -15,6 +15,8 @@ pub struct Model {
     pub cause: TransitionCause,
     /// The upstream's own word for its status, kept as it was.
     pub upstream_status: Option<String>,
+    /// For `UPSTREAM_RETRIED`: how long Kiln waited before trying again.
+    pub retry_after_ms: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 

@@ -22,6 +22,17 @@ impl Model {
         &self.0.label
     }
 
+    /// The label in Simplified Chinese (the English one when none is configured).
+    async fn label_zh(&self) -> &str {
+        self.0.label_zh.as_deref().unwrap_or(&self.0.label)
+    }
+
+    /// How long a task usually takes, in seconds: a live task that has not moved for
+    /// longer is slow.
+    async fn usual_seconds(&self) -> i32 {
+        self.0.usual_secs() as i32
+    }
+
     async fn kind(&self) -> TaskKind {
         self.0.kind
     }

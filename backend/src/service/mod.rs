@@ -51,6 +51,10 @@ pub enum ServiceError {
     /// Something the user can fix.
     #[error("invalid input: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),
+    /// The request would spend again on something the team already has or paid for;
+    /// nothing was done. Sent again with these warnings acknowledged, it goes ahead.
+    #[error("confirmation required: {}", .0.iter().map(|n| n.warning.message()).collect::<Vec<_>>().join(" "))]
+    Unconfirmed(Vec<task::SpendNotice>),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
     #[error(transparent)]

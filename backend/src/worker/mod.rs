@@ -201,6 +201,13 @@ impl Worker {
         };
         tracing::warn!(job_id = %claimed.id, subject = %claimed.subject_id, attempt = claimed.attempts + 1,
             retry_in_ms = retry_after.as_millis() as u64, error = %err, "step failed; will retry");
+        if let StepError::Provider(ProviderError::Transient { .. }) = &err
+            && let Ok(Some(current)) = self.load_task(claimed).await
+            && !current.status.is_terminal()
+            && let Err(note_err) = task::record_retry(db, &current, retry_after).await
+        {
+            tracing::warn!(error = %note_err, "could not note a retry in the task's history");
+        }
         job::reschedule(
             db,
             claimed,

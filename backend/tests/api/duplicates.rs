@@ -94,9 +94,14 @@ both_engines! {
         let estimate = app.op::<ops::EstimateTask>(Some(&token), ops::estimate_task::Variables { input: recast(&input) }).await;
         assert_eq!(estimate.estimate_task.duplicate_of.map(|t| t.id), Some(id.clone()), "the composer can warn before submitting");
 
-        // Once it has ended, the same submit is new work.
+        // Once it has succeeded, the same submit is new work — paid again, so only
+        // after the user says yes (see `spend.rs`).
         app.wait_until_finished(&token, &id).await;
-        let third = app.submit(&token, SubmitTaskInput { aspect_ratio: Some(AspectRatio::Landscape169), ..task_input("a red kettle") }).await;
+        let again = SubmitTaskInput { aspect_ratio: Some(AspectRatio::Landscape169), ..task_input("a red kettle") };
+        let asked = app.submit(&token, again.clone()).await;
+        assert!(asked.task.is_none());
+        assert_eq!(asked.warnings[0].task.id, id);
+        let third = app.submit(&token, SubmitTaskInput { acknowledged_warnings: vec![ops::SpendWarning::SucceededRecently], ..again }).await;
         assert_ne!(third.task.unwrap().id, id);
         assert!(third.duplicate_of.is_none());
     }

@@ -63,6 +63,13 @@ both_engines! {
         assert_eq!(task.status, TaskStatus::Succeeded);
         // Two refused creates, then one that was accepted: one upstream task.
         assert_eq!(upstream_creates(app, &task).await, Some(1));
+        // The history says why it took longer: two waits, before the status moved on.
+        let retries: Vec<_> = task.history.iter().filter(|h| h.cause == TransitionCause::UpstreamRetried).collect();
+        assert_eq!(retries.len(), 2, "{:?}", task.history);
+        for retry in retries {
+            assert_eq!((retry.from_status.clone(), retry.to_status.clone()), (Some(TaskStatus::Queued), TaskStatus::Queued));
+            assert!(retry.retry_after_ms.is_some_and(|ms| ms > 0));
+        }
     }
 
     async fn an_expired_result_link_fails_as_download_failed_without_generating_or_charging_again(app) {

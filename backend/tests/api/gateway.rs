@@ -55,6 +55,8 @@ fn model(id: &str, provider: &str, kind: TaskKind, upstream: &str) -> ModelSpec 
     ModelSpec {
         id: id.to_owned(),
         label: id.to_owned(),
+        label_zh: None,
+        usual_secs: None,
         kind,
         provider: provider.to_owned(),
         upstream_model: Some(upstream.to_owned()),

@@ -160,7 +160,7 @@ both_engines! {
         let token = app.admin_token().await;
         let id = app.submit_ok(&token, SubmitTaskInput { seed: Some(5), ..task_input("a kettle #fail:upstream_error") }).await;
         assert_eq!(app.wait_until_finished(&token, &id).await.status, TaskStatus::Failed);
-        let retried = app.op::<ops::RetryTask>(Some(&token), ops::retry_task::Variables { id: id.clone() }).await;
+        let retried = app.op::<ops::RetryTask>(Some(&token), ops::retry_task::Variables { input: ops::retry_task::RetryTaskInput { task_id: id.clone(), acknowledged_warnings: vec![] } }).await;
         let retry = retried.retry_task.task.unwrap();
         assert_ne!(retry.id, id);
         assert_eq!((retry.lineage, retry.seed), (Some(LineageKind::Retry), Some(5)));
@@ -168,7 +168,7 @@ both_engines! {
         // The original stays as it ended.
         assert_eq!(app.task(&token, &id).await.status, TaskStatus::Failed);
         // A live task cannot be retried.
-        let live = app.op::<ops::RetryTask>(Some(&token), ops::retry_task::Variables { id: retry.id }).await;
+        let live = app.op::<ops::RetryTask>(Some(&token), ops::retry_task::Variables { input: ops::retry_task::RetryTaskInput { task_id: retry.id, acknowledged_warnings: vec![] } }).await;
         assert_eq!(live.retry_task.user_errors[0].code, UserErrorCode::InvalidState);
     }
 

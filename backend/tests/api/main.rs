@@ -20,5 +20,6 @@ mod health;
 mod isolation;
 mod replicas;
 mod schema;
+mod spend;
 mod tasks;
 mod webhooks;

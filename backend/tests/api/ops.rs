@@ -51,6 +51,7 @@ macro_rules! operation {
                                                         "Quality",
                                                         "Resolution",
                                                         "Role",
+                                                        "SpendWarning",
                                                         "Stage",
                                                         "TaskEventKind",
                                                         "TaskKind",
@@ -95,8 +96,8 @@ enum_source!(SubscriptionEnums);
 pub use enums::{
     AspectRatio, Audio, BriefStatus, CameraMotion, DeliveryStatus, DownloadStatus,
     EndpointDisabledCode, FailureReason, InputType, LicenceStatus, LineageKind, MediaKind,
-    OutputFormat, Quality, Resolution, Role, Stage, TaskKind, TaskStatus, TransitionCause,
-    WebhookEventType,
+    OutputFormat, Quality, Resolution, Role, SpendWarning, Stage, TaskKind, TaskStatus,
+    TransitionCause, WebhookEventType,
 };
 pub use mutation_enums::UserErrorCode;
 pub use subscription_enums::TaskEventKind;
@@ -149,6 +150,7 @@ pub fn task_input(prompt: impl Into<String>) -> submit_task::SubmitTaskInput {
         reference_asset_ids: Vec::new(),
         idempotency_key: None,
         callback_url: None,
+        acknowledged_warnings: Vec::new(),
     }
 }
 

@@ -291,6 +291,18 @@ pub enum Key {
     BadResponse,
     NoData,
     NotFound,
+
+    // Spending again, cancelling, and what failures mean (issue 9: trust).
+    SpendSucceededRecently,
+    SpendFinalExists,
+    SpendAlreadyCharged,
+    SpendUnknown,
+    SpendOpenExisting,
+    SpendGoAhead,
+    CancelTaskQuestion,
+    CancellingTask,
+    EditAndResubmit,
+    FailureDetails,
 }
 
 /// The sentence for `key` in `lang`.
@@ -733,6 +745,29 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "服务器的响应中没有数据。",
         ),
         Key::NotFound => ("This page does not exist.", "页面不存在。"),
+
+        Key::SpendSucceededRecently => (
+            "You already have this: a task with exactly these settings succeeded in the last 24 hours. Submitting again is paid again.",
+            "你已经有这个结果了：24 小时内已有一个设置完全相同的任务成功完成。再次提交会再次计费。",
+        ),
+        Key::SpendFinalExists => (
+            "This draft already has a finished final with exactly these settings. Another final is paid again.",
+            "该草稿已有一个设置完全相同的终稿完成。再生成一个终稿会再次计费。",
+        ),
+        Key::SpendAlreadyCharged => (
+            "The provider already charged for this task (only fetching its result failed). A retry is charged again.",
+            "服务商已为该任务计费（只是结果下载失败）。重试会再次计费。",
+        ),
+        Key::SpendUnknown => ("This would be paid again.", "此操作会再次计费。"),
+        Key::SpendOpenExisting => ("Open it →", "打开已有结果 →"),
+        Key::SpendGoAhead => ("Pay again and go ahead", "仍然继续（再次计费）"),
+        Key::CancelTaskQuestion => (
+            "Cancel this task? The provider is told to stop; what it already charged stays charged.",
+            "确定取消该任务吗？Kiln 会通知服务商停止；已产生的费用不会退回。",
+        ),
+        Key::CancellingTask => ("Cancelling…", "正在取消…"),
+        Key::EditAndResubmit => ("Edit and resubmit", "修改后重新提交"),
+        Key::FailureDetails => ("Details, as recorded", "详细信息（原文）"),
     };
     super::pick(lang, en, zh)
 }

@@ -289,6 +289,33 @@ pub fn upstream_status_hint(lang: Lang) -> String {
         .to_owned()
 }
 
+/// The wait before a retry Kiln made by itself, e.g. "after 0.5 s".
+pub fn retried_after(lang: Lang, ms: i64) -> String {
+    let secs = ms as f64 / 1000.0;
+    let secs = if secs < 10.0 {
+        format!("{secs:.1}")
+    } else {
+        format!("{secs:.0}")
+    };
+    match lang {
+        Lang::En => format!("after {secs} s"),
+        Lang::Zh => format!("等待 {secs} 秒后"),
+    }
+}
+
+/// A live task that has not moved for longer than its model usually takes.
+pub fn slow_hint(lang: Lang, usual_secs: i64, deadline_rfc3339: &str) -> String {
+    let deadline = datetime(lang, deadline_rfc3339);
+    match lang {
+        Lang::En => format!(
+            "This is taking longer than usual (about {usual_secs} s without a change). Cancel it, or wait until {deadline}: if nothing has come by then, it fails on its own."
+        ),
+        Lang::Zh => format!(
+            "该任务比平时慢（通常约 {usual_secs} 秒内会有变化）。可以取消，或等到 {deadline}：届时仍无结果将自动失败。"
+        ),
+    }
+}
+
 /// A moment as the reader's language writes it, e.g. "3 May 2025, 14:05" or
 /// "2025年5月3日 14:05". Falls back to the raw text if it is not a date.
 pub fn datetime(lang: Lang, rfc3339: &str) -> String {
@@ -416,6 +443,10 @@ pub fn user_error(lang: Lang, field: Option<&str>, code: ErrorCode, server: &str
         (Some("deliveryId"), ErrorCode::NotFound) => Some("该投递记录不存在。"),
         (Some("endpointId"), ErrorCode::NotFound) => Some("该端点不存在，可能已被删除。"),
         (Some("provider"), ErrorCode::NotFound) => Some("没有这个网关。"),
+        (_, ErrorCode::ConfirmationRequired) => Some("此操作会再次计费，请先确认。"),
+        (_, ErrorCode::EditRequired) => Some(
+            "服务商的安全过滤拒绝了该提示词，原样重试不会成功。请修改提示词（或参考素材）后作为新任务提交。",
+        ),
         (_, ErrorCode::Unsupported) => Some("所选模型不支持该设置。"),
         (_, ErrorCode::InvalidState) => Some("任务当前的状态不允许此操作。"),
         (_, ErrorCode::Required) => Some("请填写此项。"),

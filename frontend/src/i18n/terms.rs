@@ -116,6 +116,45 @@ pub fn failure_reason(lang: Lang, reason: FailureReason) -> &'static str {
     pick(lang, en, zh)
 }
 
+/// What to do about a failure, in a sentence: the next step a non-engineer can take.
+pub fn failure_advice(lang: Lang, reason: FailureReason) -> &'static str {
+    let (en, zh) = match reason {
+        FailureReason::InvalidParams => (
+            "The provider refused these settings. Change the model or the settings, then submit again.",
+            "服务商拒绝了这些参数。请更换模型或调整设置后重新提交。",
+        ),
+        FailureReason::ContentPolicy => (
+            "Reword the prompt: the provider's safety filter refused it, and the same prompt would be refused again.",
+            "请修改提示词：服务商的安全过滤拒绝了它，原样重试仍会被拒绝。",
+        ),
+        FailureReason::Quota => (
+            "Ask an admin: the gateway's quota or balance is used up. Retry once it is topped up.",
+            "请联系管理员：网关的额度或余额已用完，充值后再重试。",
+        ),
+        FailureReason::QueueTimeout => (
+            "No result came before the task's deadline, and nothing was charged. Retry it; if it keeps happening, try another model or a quieter time.",
+            "在截止时间前没有返回结果，未产生费用。请重试；如果反复出现，请换一个模型或稍后再试。",
+        ),
+        FailureReason::UpstreamError => (
+            "The provider failed. Retry it; if it fails again, ask an admin to check the gateway (the details below say what happened).",
+            "服务商处理失败。请重试；如果再次失败，请联系管理员检查网关（下方详情说明了发生了什么）。",
+        ),
+        FailureReason::DownloadFailed => (
+            "The result was made and charged, but Kiln could not fetch it. A retry makes it — and pays for it — again.",
+            "结果已生成并已计费，但 Kiln 未能下载。重试会重新生成并再次计费。",
+        ),
+        FailureReason::Cancelled => (
+            "It was cancelled. Retry it to run it again.",
+            "任务已取消。可以重试以再次运行。",
+        ),
+        FailureReason::Unknown => (
+            "Retry it, or see the details below.",
+            "请重试，或查看下方详情。",
+        ),
+    };
+    pick(lang, en, zh)
+}
+
 pub fn cause(lang: Lang, cause: &TransitionCause) -> String {
     let (en, zh) = match cause {
         TransitionCause::Submitted => ("Submitted by a member", "成员提交"),
@@ -127,6 +166,10 @@ pub fn cause(lang: Lang, cause: &TransitionCause) -> String {
         TransitionCause::DeadlinePassed => ("The deadline passed", "超过截止时间"),
         TransitionCause::DownloadFailed => ("The download failed", "下载失败"),
         TransitionCause::RetriesExhausted => ("Retries used up", "重试次数已用尽"),
+        TransitionCause::UpstreamRetried => (
+            "The upstream was busy; Kiln tried again",
+            "上游繁忙，Kiln 已自动重试",
+        ),
         TransitionCause::Other(raw) => return raw.clone(),
     };
     pick(lang, en, zh).to_owned()

@@ -16,6 +16,9 @@ use super::params::{
 pub struct ModelSpec {
     pub id: String,
     pub label: String,
+    pub label_zh: String,
+    /// How long a task usually takes; a live task unchanged for longer is slow.
+    pub usual_seconds: i64,
     pub kind: Kind,
     pub input_types: Vec<InputType>,
     /// Images: `WIDTHxHEIGHT`.
@@ -47,6 +50,16 @@ pub struct DraftPolicy {
 pub struct Catalogue {
     pub models: Vec<ModelSpec>,
     pub draft_policy: DraftPolicy,
+}
+
+impl ModelSpec {
+    /// The model's name in the UI's language.
+    pub fn label_in(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Zh => &self.label_zh,
+            crate::i18n::Lang::En => &self.label,
+        }
+    }
 }
 
 impl Catalogue {
@@ -193,6 +206,8 @@ mod tests {
         ModelSpec {
             id: "sim-video-1".to_owned(),
             label: "Simulated video".to_owned(),
+            label_zh: "Simulated video".to_owned(),
+            usual_seconds: 60,
             kind: Kind::Video,
             input_types: vec![InputType::TextToVideo],
             sizes: vec![],

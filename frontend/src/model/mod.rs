@@ -148,9 +148,33 @@ pub enum ErrorCode {
     BudgetExceeded,
     InvalidState,
     RateLimited,
+    /// Spending again on something the team has or paid for needs a yes first.
+    ConfirmationRequired,
+    /// The same request cannot succeed; change it and submit a new task.
+    EditRequired,
     /// A code this build does not know.
     #[serde(other)]
     Unknown,
+}
+
+/// Why a request would spend again on something the team already has or paid for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantArray)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SpendWarning {
+    SucceededRecently,
+    FinalExists,
+    AlreadyCharged,
+    /// A warning this build does not know; it is still acknowledged as the server sent
+    /// it, because only the server's name means anything to it.
+    #[serde(other)]
+    Unknown,
+}
+
+/// A spend warning and the task it is about (the one the team has, or the charged one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpendNotice {
+    pub warning: SpendWarning,
+    pub task_id: String,
 }
 
 /// A problem the user can fix, as a mutation payload reports it.
@@ -161,6 +185,8 @@ pub struct UserError {
     pub code: ErrorCode,
     /// The server's sentence, in English.
     pub message: String,
+    /// For `CONFIRMATION_REQUIRED`: what to confirm.
+    pub confirm: Option<SpendNotice>,
 }
 
 impl UserError {
@@ -170,7 +196,21 @@ impl UserError {
             field: field.and_then(|path| path.last().cloned()),
             code,
             message,
+            confirm: None,
         }
+    }
+
+    /// The payload's user errors with its spend warnings attached, in the order the
+    /// server gives both (one `CONFIRMATION_REQUIRED` error per warning).
+    pub fn with_notices(mut errors: Vec<UserError>, notices: Vec<SpendNotice>) -> Vec<UserError> {
+        let mut notices = notices.into_iter();
+        for error in errors
+            .iter_mut()
+            .filter(|e| e.code == ErrorCode::ConfirmationRequired)
+        {
+            error.confirm = notices.next();
+        }
+        errors
     }
 }
 

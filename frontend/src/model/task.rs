@@ -41,6 +41,8 @@ pub enum TransitionCause {
     DeadlinePassed,
     DownloadFailed,
     RetriesExhausted,
+    /// Kiln tried the upstream again by itself after a wait.
+    UpstreamRetried,
     /// Any other name, as sent; tried only when no variant above matches.
     #[serde(untagged)]
     Other(String),
@@ -164,6 +166,8 @@ pub struct Transition {
     pub cause: TransitionCause,
     /// The upstream's own status word at the time.
     pub upstream_status: Option<String>,
+    /// For a retry Kiln made by itself: the wait before it, in milliseconds.
+    pub retry_after_ms: Option<i64>,
     /// RFC 3339.
     pub at: String,
 }

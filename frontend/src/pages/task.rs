@@ -23,6 +23,7 @@ use crate::components::shared::header::{Header, use_viewer};
 use crate::components::shared::load_failed::LoadFailed;
 use crate::components::task::lineage::Lineage;
 use crate::components::task::outputs::Outputs;
+use crate::components::task::slow_hint::SlowHint;
 use crate::components::task::task_facts::{Breadcrumbs, TaskContext, TaskCosts, TaskParameters};
 use crate::components::task::task_head::TaskHead;
 use crate::components::task::timeline::Timeline;
@@ -204,6 +205,7 @@ fn TaskView(id: String) -> impl IntoView {
                             })
                             .map(|text| view! { <p class="notice" data-testid="queue-position">{text}</p> })
                         }}
+                        <SlowHint task=task catalogue=catalogue />
                         <Show when=move || matches!(status.get(), Status::Failed | Status::Cancelled)>
                             <section class="failure panel-failure" role="note" data-testid="task-failure">
                                 <strong>
@@ -215,10 +217,18 @@ fn TaskView(id: String) -> impl IntoView {
                                     }}
                                 </strong>
                                 {move || {
+                                    task.with(|d| d.task.failure_reason)
+                                        .map(|r| view! { <p data-testid="failure-advice">{i18n::failure_advice(i18n.lang(), r)}</p> })
+                                }}
+                                // Kiln's own words or the provider's, kept as they were: a
+                                // detail for whoever digs deeper, not the explanation.
+                                {move || {
                                     task.with(|d| d.task.failure_message.clone()).map(|m| {
                                         view! {
-                                            <span class="failure-label">{i18n.t(Key::UpstreamSaid)}</span>
-                                            <code class="failure-message" data-testid="failure-message">{m}</code>
+                                            <details class="failure-details">
+                                                <summary class="failure-label">{i18n.t(Key::FailureDetails)}</summary>
+                                                <code class="failure-message" data-testid="failure-message">{m}</code>
+                                            </details>
                                         }
                                     })
                                 }}

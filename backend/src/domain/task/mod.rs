@@ -3,8 +3,11 @@
 mod media;
 mod params;
 mod price;
+mod spend;
 mod status;
 mod validation;
 
 pub use params::*;
+pub use spend::{Acknowledged, SpendWarning};
+pub(crate) use spend::{RECENT_SUCCESS_HOURS, check as check_spend};
 pub use status::*;

@@ -172,6 +172,9 @@ stored_enum! {
         DownloadFailed,
         /// Passing failures did not pass.
         RetriesExhausted,
+        /// The upstream was busy or out of reach for a moment; Kiln tried again by
+        /// itself after a wait. The status stays as it was.
+        UpstreamRetried,
     }
 }
 

@@ -7,7 +7,7 @@ use crate::domain::task::TaskDraft;
 use crate::graphql::error::{UserError, to_graphql, user_error, user_errors};
 use crate::graphql::node::{NodeType, decode};
 use crate::service::ServiceError;
-use crate::service::task::{Submission, SubmitOutcome, SubmitRequest};
+use crate::service::task::{SpendNotice, Submission, SubmitOutcome, SubmitRequest};
 
 use super::object::Task;
 use crate::domain::catalogue::Audio;
@@ -17,6 +17,7 @@ use crate::domain::catalogue::Quality;
 use crate::domain::catalogue::Resolution;
 use crate::domain::task::AspectRatio;
 use crate::domain::task::InputType;
+use crate::domain::task::SpendWarning;
 use crate::domain::task::Stage;
 
 /// Everything a generation task can be asked for. Unset fields take the model's and the
@@ -67,6 +68,10 @@ pub(super) struct SubmitTaskInput {
     /// Where to announce this task's changes (Standard Webhooks, signed with the team's
     /// callback secret). Must be a public http(s) URL.
     pub callback_url: Option<String>,
+    /// Spend warnings the user has seen and accepts (from an earlier answer's
+    /// `warnings`); without them such a submit is refused with `CONFIRMATION_REQUIRED`.
+    #[graphql(default)]
+    pub acknowledged_warnings: Vec<SpendWarning>,
 }
 
 impl SubmitTaskInput {
@@ -120,6 +125,7 @@ impl SubmitTaskInput {
             reference_ids,
             idempotency_key: self.idempotency_key.as_deref(),
             callback_url: self.callback_url.as_deref(),
+            acknowledged: self.acknowledged_warnings.clone(),
         })
     }
 }
@@ -134,7 +140,21 @@ pub(super) struct SubmitTaskPayload {
     pub duplicate_of: Option<Task>,
     /// True when the idempotency key had been used before (a resent request).
     pub replayed: bool,
+    /// Why nothing was done yet: the request would spend again on something the team
+    /// already has or paid for. Each comes with a `CONFIRMATION_REQUIRED` user error;
+    /// send the request again with them in `acknowledgedWarnings` to go ahead.
+    pub warnings: Vec<SpendWarningNotice>,
     pub user_errors: Vec<UserError>,
+}
+
+/// A reason to confirm before spending, and the task it is about.
+#[derive(SimpleObject)]
+pub(super) struct SpendWarningNotice {
+    pub warning: SpendWarning,
+    /// The earlier task the team already has (`SUCCEEDED_RECENTLY`, `FINAL_EXISTS`), or
+    /// the charged task being retried (`ALREADY_CHARGED`).
+    pub task: Task,
+    pub message: &'static str,
 }
 
 impl SubmitTaskPayload {
@@ -143,13 +163,45 @@ impl SubmitTaskPayload {
             task: None,
             duplicate_of: None,
             replayed: false,
+            warnings: Vec::new(),
             user_errors,
         }
+    }
+
+    fn unconfirmed(notices: Vec<SpendNotice>) -> async_graphql::Result<Self> {
+        let user_errors = notices
+            .iter()
+            .map(|n| {
+                user_error(
+                    ErrorCode::ConfirmationRequired,
+                    "acknowledgedWarnings",
+                    n.warning.message(),
+                )
+            })
+            .collect();
+        let warnings = notices
+            .into_iter()
+            .map(|n| {
+                Ok(SpendWarningNotice {
+                    warning: n.warning,
+                    message: n.warning.message(),
+                    task: Task::new(n.task).map_err(to_graphql)?,
+                })
+            })
+            .collect::<async_graphql::Result<_>>()?;
+        Ok(Self {
+            warnings,
+            ..Self::errors(user_errors)
+        })
     }
 
     pub(super) fn from_result(
         result: Result<Submission, ServiceError>,
     ) -> async_graphql::Result<Self> {
+        let result = match result {
+            Err(ServiceError::Unconfirmed(notices)) => return Self::unconfirmed(notices),
+            other => other,
+        };
         Ok(match user_errors(result)? {
             Ok(submission) => {
                 let task = Task::new(submission.task).map_err(to_graphql)?;
@@ -158,6 +210,7 @@ impl SubmitTaskPayload {
                         .then(|| task.clone()),
                     replayed: submission.outcome == SubmitOutcome::Replayed,
                     task: Some(task),
+                    warnings: Vec::new(),
                     user_errors: Vec::new(),
                 }
             }
@@ -192,6 +245,18 @@ pub(super) struct PromoteTaskInput {
     #[graphql(default)]
     pub overrides: PromoteOverrides,
     pub idempotency_key: Option<String>,
+    /// Spend warnings the user accepts, e.g. `FINAL_EXISTS`.
+    #[graphql(default)]
+    pub acknowledged_warnings: Vec<SpendWarning>,
+}
+
+#[derive(InputObject)]
+pub(super) struct RetryTaskInput {
+    /// A failed or cancelled task.
+    pub task_id: ID,
+    /// Spend warnings the user accepts, e.g. `ALREADY_CHARGED`.
+    #[graphql(default)]
+    pub acknowledged_warnings: Vec<SpendWarning>,
 }
 
 #[derive(InputObject)]

@@ -9,7 +9,8 @@ use crate::service::task;
 use crate::service::task::Overrides;
 
 use super::inputs::{
-    CancelTaskPayload, PromoteTaskInput, SubmitTaskInput, SubmitTaskPayload, TaskIdInput,
+    CancelTaskPayload, PromoteTaskInput, RetryTaskInput, SubmitTaskInput, SubmitTaskPayload,
+    TaskIdInput,
 };
 use super::object::Task;
 
@@ -72,16 +73,19 @@ impl TaskMutation {
                 draft_id,
                 overrides,
                 input.idempotency_key.as_deref(),
+                &input.acknowledged_warnings,
             )
             .await,
         )
     }
 
-    /// A new attempt at a failed or cancelled task, linked to it.
+    /// A new attempt at a failed or cancelled task, linked to it. A task the upstream
+    /// charged for asks to confirm (`ALREADY_CHARGED`); one refused by the provider's
+    /// safety filter cannot be retried as it is (`EDIT_REQUIRED`).
     async fn retry_task(
         &self,
         ctx: &Context<'_>,
-        input: TaskIdInput,
+        input: RetryTaskInput,
     ) -> async_graphql::Result<SubmitTaskPayload> {
         let (state, viewer) = (state(ctx)?, viewer(ctx)?);
         let Ok(task_id) = decode(&input.task_id, NodeType::Task) else {
@@ -91,7 +95,9 @@ impl TaskMutation {
                 "There is no such task.",
             )]));
         };
-        SubmitTaskPayload::from_result(task::retry(state, viewer, task_id).await)
+        SubmitTaskPayload::from_result(
+            task::retry(state, viewer, task_id, &input.acknowledged_warnings).await,
+        )
     }
 
     /// Stops a live task, and tells the upstream.

@@ -24,6 +24,7 @@ use crate::domain::task::AspectRatio;
 use crate::domain::task::FailureReason;
 use crate::domain::task::InputType;
 use crate::domain::task::LineageKind;
+use crate::domain::task::SpendWarning;
 use crate::domain::task::Stage;
 use crate::domain::task::TaskKind;
 use crate::domain::task::TaskStatus;
@@ -171,6 +172,16 @@ impl Task {
     /// Whether the upstream charged for it.
     async fn charged(&self) -> bool {
         self.model.charged
+    }
+
+    /// The spend warnings its request acknowledged (e.g. a retry of a charged task):
+    /// the record that someone chose to pay again.
+    async fn acknowledged_warnings(&self) -> Vec<SpendWarning> {
+        self.model
+            .acknowledged_warnings
+            .as_ref()
+            .map(|a| a.0.clone())
+            .unwrap_or_default()
     }
 
     /// After this the task fails with `QUEUE_TIMEOUT`.
@@ -357,6 +368,12 @@ impl TaskTransition {
     /// The upstream's status word at the time, as it gave it.
     async fn upstream_status(&self) -> Option<&str> {
         self.model.upstream_status.as_deref()
+    }
+
+    /// For `UPSTREAM_RETRIED`: how long Kiln waited before trying again, in
+    /// milliseconds.
+    async fn retry_after_ms(&self) -> Option<i64> {
+        self.model.retry_after_ms
     }
 
     async fn at(&self) -> DateTime<Utc> {

@@ -90,6 +90,9 @@ pub(crate) struct TaskEstimate {
     pub estimated_cost: Option<Money>,
     /// An identical live task a submit would return instead of spending again.
     pub duplicate_of: Option<Task>,
+    /// An identical task that succeeded in the last 24 hours: the team already has this,
+    /// and a submit would ask to confirm (`SUCCEEDED_RECENTLY`).
+    pub succeeded_recently: Option<Task>,
     /// What the campaign has committed so far, and its budget if it has one.
     pub campaign_committed: Option<Money>,
     pub campaign_budget: Option<Money>,
@@ -113,6 +116,7 @@ impl EstimateQuery {
         let none = |user_errors| TaskEstimate {
             estimated_cost: None,
             duplicate_of: None,
+            succeeded_recently: None,
             campaign_committed: None,
             campaign_budget: None,
             within_budget: false,
@@ -131,6 +135,11 @@ impl EstimateQuery {
                     estimated_cost: Some(Money::new(estimate.cost_micros, &estimate.currency)),
                     duplicate_of: estimate
                         .duplicate_of
+                        .map(Task::new)
+                        .transpose()
+                        .map_err(to_graphql)?,
+                    succeeded_recently: estimate
+                        .succeeded_recently
                         .map(Task::new)
                         .transpose()
                         .map_err(to_graphql)?,

@@ -8,7 +8,9 @@ use super::submit::{
     NewTask, Submission, find_by_key, open_brief, parse_idempotency_key, queue, replay,
 };
 use crate::auth::Viewer;
-use crate::domain::task::{LineageKind, Stage, TaskDraft, TaskKind, TaskSpec, TaskStatus};
+use crate::domain::task::{
+    FailureReason, LineageKind, SpendWarning, Stage, TaskDraft, TaskKind, TaskSpec, TaskStatus,
+};
 use crate::domain::{ErrorCode, FieldError};
 use crate::service::ServiceError;
 use crate::state::AppState;
@@ -65,6 +67,7 @@ pub(crate) async fn promote(
     draft_id: Uuid,
     overrides: Overrides,
     idempotency_key: Option<&str>,
+    acknowledged: &[SpendWarning],
 ) -> Result<Submission, ServiceError> {
     require_creator(viewer)?;
     let draft = match get(&state.db, viewer, draft_id).await {
@@ -137,6 +140,8 @@ pub(crate) async fn promote(
             key,
             parent: Some((draft.id, LineageKind::Promotion)),
             callback_url,
+            acknowledged: acknowledged.to_vec(),
+            charged_original: None,
         },
     )
     .await
@@ -148,6 +153,7 @@ pub(crate) async fn retry(
     state: &AppState,
     viewer: &Viewer,
     task_id: Uuid,
+    acknowledged: &[SpendWarning],
 ) -> Result<Submission, ServiceError> {
     require_creator(viewer)?;
     let original = match get(&state.db, viewer, task_id).await {
@@ -168,6 +174,14 @@ pub(crate) async fn retry(
         )
         .into());
     }
+    if original.failure_reason == Some(FailureReason::ContentPolicy) {
+        return Err(FieldError::new(
+            "taskId",
+            ErrorCode::EditRequired,
+            "The provider's safety filter refused this prompt, so the same request would be refused again. Edit the prompt (or the references) and submit it as a new task.",
+        )
+        .into());
+    }
     let spec = TaskSpec {
         kind: view.kind,
         input_type: view.input_type,
@@ -185,6 +199,8 @@ pub(crate) async fn retry(
             key: None,
             parent: Some((original.id, LineageKind::Retry)),
             callback_url,
+            acknowledged: acknowledged.to_vec(),
+            charged_original: original.charged.then(|| original.clone()),
         },
     )
     .await

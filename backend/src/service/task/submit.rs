@@ -6,7 +6,7 @@ use chrono::Utc;
 use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
 use uuid::Uuid;
@@ -17,7 +17,8 @@ use crate::auth::Viewer;
 use crate::domain::campaign::{BriefStatus, crosses_threshold};
 use crate::domain::money::format_micros;
 use crate::domain::task::{
-    LineageKind, MAX_SEED, TaskDraft, TaskSpec, TaskStatus, TransitionCause,
+    LineageKind, MAX_SEED, RECENT_SUCCESS_HOURS, SpendWarning, Stage, TaskDraft, TaskSpec,
+    TaskStatus, TransitionCause, check_spend,
 };
 use crate::domain::{ErrorCode, FieldError};
 use crate::entity::{brief, duplicate_submission, generation_task, task_reference_asset};
@@ -52,6 +53,16 @@ pub struct SubmitRequest<'a> {
     pub idempotency_key: Option<&'a str>,
     /// Where to announce this task's changes, signed with the team's callback secret.
     pub callback_url: Option<&'a str>,
+    /// Spend warnings the user has seen and accepted.
+    pub acknowledged: Vec<SpendWarning>,
+}
+
+/// A reason to confirm before spending, and the task it is about: the earlier task the
+/// team already has, or the charged one being retried.
+#[derive(Debug)]
+pub struct SpendNotice {
+    pub warning: SpendWarning,
+    pub task: generation_task::Model,
 }
 
 /// What a submit would do, for the composer to show while the user types.
@@ -60,6 +71,8 @@ pub(crate) struct Estimate {
     pub currency: String,
     /// An identical live task that a submit would return instead.
     pub duplicate_of: Option<generation_task::Model>,
+    /// An identical task that succeeded in the last 24 hours: the team already has it.
+    pub succeeded_recently: Option<generation_task::Model>,
     /// The campaign's committed spend and budget, if it has one.
     pub committed_micros: i64,
     pub budget_micros: Option<i64>,
@@ -146,8 +159,11 @@ pub(crate) async fn estimate(
     let (brief, spec) = parse_request(state, viewer, &request).await?;
     let cost_micros = model_price(state, &spec)?;
     let campaign = campaign::get_campaign(&state.db, viewer, brief.campaign_id).await?;
+    let fingerprint = spec.fingerprint();
     Ok(Estimate {
-        duplicate_of: find_live(&state.db, viewer.team_id, &spec.fingerprint()).await?,
+        duplicate_of: find_live(&state.db, viewer.team_id, &fingerprint).await?,
+        succeeded_recently: find_succeeded(&state.db, viewer.team_id, &fingerprint, None, true)
+            .await?,
         cost_micros,
         currency: campaign.currency.clone(),
         committed_micros: campaign::committed_micros(&state.db, campaign.id).await?,
@@ -200,6 +216,8 @@ pub async fn submit(
             key,
             parent: None,
             callback_url,
+            acknowledged: request.acknowledged.clone(),
+            charged_original: None,
         },
     )
     .await
@@ -212,6 +230,44 @@ pub(super) struct NewTask {
     pub(super) key: Option<String>,
     pub(super) parent: Option<(Uuid, LineageKind)>,
     pub(super) callback_url: Option<String>,
+    pub(super) acknowledged: Vec<SpendWarning>,
+    /// The task a retry repeats, when the upstream charged for it.
+    pub(super) charged_original: Option<generation_task::Model>,
+}
+
+/// What `new` would spend on again: an identical task the team has (a succeeded final
+/// of the same settings for a promotion; any identical task that succeeded lately
+/// otherwise), and a retry of a task that was paid for.
+async fn spend_notices(
+    db: &DatabaseConnection,
+    team_id: Uuid,
+    new: &NewTask,
+    fingerprint: &str,
+) -> Result<Vec<SpendNotice>, ServiceError> {
+    let mut notices = Vec::new();
+    let promotion = matches!(new.parent, Some((_, LineageKind::Promotion)));
+    if promotion {
+        if let Some(task) =
+            find_succeeded(db, team_id, fingerprint, Some(Stage::Final), false).await?
+        {
+            notices.push(SpendNotice {
+                warning: SpendWarning::FinalExists,
+                task,
+            });
+        }
+    } else if let Some(task) = find_succeeded(db, team_id, fingerprint, None, true).await? {
+        notices.push(SpendNotice {
+            warning: SpendWarning::SucceededRecently,
+            task,
+        });
+    }
+    if let Some(task) = &new.charged_original {
+        notices.push(SpendNotice {
+            warning: SpendWarning::AlreadyCharged,
+            task: task.clone(),
+        });
+    }
+    Ok(notices)
 }
 
 /// Prices, budget-checks and inserts a task with its history row, references and job.
@@ -224,6 +280,19 @@ pub(super) async fn queue(
     if let Some(live) = find_live(&state.db, viewer.team_id, &fingerprint).await? {
         return record_duplicate(&state.db, viewer, &new.brief, live).await;
     }
+    let notices = spend_notices(&state.db, viewer.team_id, &new, &fingerprint).await?;
+    let met: Vec<_> = notices.iter().map(|n| n.warning).collect();
+    let acknowledged = match check_spend(&met, &new.acknowledged) {
+        Ok(acknowledged) => acknowledged,
+        Err(missing) => {
+            return Err(ServiceError::Unconfirmed(
+                notices
+                    .into_iter()
+                    .filter(|n| missing.contains(&n.warning))
+                    .collect(),
+            ));
+        }
+    };
     let estimate = model_price(state, &new.spec)?;
     let mut params = new.spec.params.clone();
     // Seeds are what make a result reproducible; pick one now and record it.
@@ -274,6 +343,7 @@ pub(super) async fn queue(
         upstream_completed_at: Set(None),
         needs_reconciliation: Set(false),
         upstream_usage: Set(None),
+        acknowledged_warnings: Set((!acknowledged.0.is_empty()).then_some(acknowledged)),
     };
 
     // A campaign without a budget has nothing to check: its submits neither wait for
@@ -506,4 +576,30 @@ async fn find_live(
         .await?
         .into_iter()
         .find(|task| task.team_id == team_id))
+}
+
+/// The team's latest succeeded task with these parameters: of one stage if given, and
+/// finished in the last 24 hours if `recent`.
+async fn find_succeeded(
+    db: &DatabaseConnection,
+    team_id: Uuid,
+    fingerprint: &str,
+    stage: Option<Stage>,
+    recent: bool,
+) -> Result<Option<generation_task::Model>, ServiceError> {
+    let mut query = generation_task::Entity::find()
+        .filter(generation_task::Column::Fingerprint.eq(fingerprint))
+        .filter(generation_task::Column::TeamId.eq(team_id))
+        .filter(generation_task::Column::Status.eq(TaskStatus::Succeeded));
+    if let Some(stage) = stage {
+        query = query.filter(generation_task::Column::Stage.eq(stage));
+    }
+    if recent {
+        let since = Utc::now() - chrono::Duration::hours(RECENT_SUCCESS_HOURS);
+        query = query.filter(generation_task::Column::FinishedAt.gte(since));
+    }
+    Ok(query
+        .order_by_desc(generation_task::Column::FinishedAt)
+        .one(db)
+        .await?)
 }

@@ -380,10 +380,34 @@ pub(super) async fn record_event(
         to_status: Set(to),
         cause: Set(cause),
         upstream_status: Set(upstream_status.map(str::to_owned)),
+        retry_after_ms: Set(None),
         created_at: Set(task.updated_at),
     }
     .insert(txn)
     .await?)
+}
+
+/// Notes in a task's history that Kiln will try the upstream again after `wait`, so
+/// that a slow task shows why it is slow. The status does not change.
+pub(crate) async fn record_retry(
+    db: &impl ConnectionTrait,
+    task: &generation_task::Model,
+    wait: std::time::Duration,
+) -> Result<(), ServiceError> {
+    task_event::ActiveModel {
+        id: sea_orm::NotSet,
+        task_id: Set(task.id),
+        team_id: Set(task.team_id),
+        from_status: Set(Some(task.status)),
+        to_status: Set(task.status),
+        cause: Set(TransitionCause::UpstreamRetried),
+        upstream_status: Set(None),
+        retry_after_ms: Set(Some(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX))),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 /// When a live task has to be finished by.

@@ -40,6 +40,8 @@ pub async fn fetch_catalogue() -> Result<Catalogue, ApiError> {
                 kind: m.kind.known()?,
                 id: m.id,
                 label: m.label,
+                label_zh: m.label_zh,
+                usual_seconds: m.usual_seconds,
                 input_types: known(m.input_types),
                 sizes: m.sizes,
                 qualities: known(m.qualities),

@@ -28,6 +28,23 @@ macro_rules! user_errors {
     };
 }
 
+/// A payload's user errors with its spend warnings attached to them.
+macro_rules! user_errors_and_warnings {
+    ($payload:expr) => {{
+        let p = $payload;
+        $crate::model::UserError::with_notices(
+            user_errors!(p.user_errors),
+            p.warnings
+                .into_iter()
+                .map(|w| $crate::model::SpendNotice {
+                    warning: w.warning,
+                    task_id: w.task.id,
+                })
+                .collect(),
+        )
+    }};
+}
+
 /// Converts each listed operation's copy of a fragment the same way:
 /// `from_fragment!([op_a, op_b], |f: Fields| -> Model { .. })`. The body is
 /// type-checked against every copy, so it is written once and still checked field by

@@ -36,6 +36,7 @@ pub type TaskStatus = model::Status;
 pub type FailureReason = model::FailureReason;
 pub type TransitionCause = model::TransitionCause;
 pub type UserErrorCode = model::ErrorCode;
+pub type SpendWarning = model::SpendWarning;
 /// The UI keeps roles as the schema's names (`ADMIN`, …).
 pub type Role = String;
 
@@ -97,6 +98,7 @@ macro_rules! operations {
                 "Quality",
                 "Resolution",
                 "Role",
+                "SpendWarning",
                 "Stage",
                 "TaskEventKind",
                 "TaskKind",

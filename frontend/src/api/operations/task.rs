@@ -6,7 +6,8 @@ pub use super::schema::{
 };
 use crate::api::{ApiError, graphql_query};
 use crate::model::{
-    Audio, Named, OrUnknown, Quality, Resolution, TaskDetail, TaskRef, Transition, UserError,
+    Audio, Named, OrUnknown, Quality, Resolution, SpendWarning, TaskDetail, TaskRef, Transition,
+    UserError,
 };
 
 from_fragment!([task_by_id, task_updated], |t: TaskRefFields| -> TaskRef {
@@ -54,6 +55,7 @@ from_fragment!(
                     to: h.to_status,
                     cause: h.cause,
                     upstream_status: h.upstream_status,
+                    retry_after_ms: h.retry_after_ms,
                     at: h.at,
                 })
                 .collect(),
@@ -100,6 +102,7 @@ pub async fn promote_task(
     draft_id: String,
     overrides: PromoteOverrides,
     idempotency_key: String,
+    acknowledged: Vec<SpendWarning>,
 ) -> Result<Result<Created, Vec<UserError>>, ApiError> {
     let data = graphql_query::<PromoteTask>(promote_task::Variables {
         input: promote_task::PromoteTaskInput {
@@ -122,12 +125,13 @@ pub async fn promote_task(
                 audio: overrides.audio.map(Into::into),
             },
             idempotency_key: Some(idempotency_key),
+            acknowledged_warnings: acknowledged,
         },
     })
     .await?;
     let p = data.promote_task;
     if !p.user_errors.is_empty() {
-        return Ok(Err(user_errors!(p.user_errors)));
+        return Ok(Err(user_errors_and_warnings!(p)));
     }
     let duplicate = p.duplicate_of.is_some();
     p.task
@@ -140,14 +144,22 @@ pub async fn promote_task(
         .ok_or(ApiError::NoData)
 }
 
-pub async fn retry_task(task_id: String) -> Result<Result<Created, Vec<UserError>>, ApiError> {
+/// Retries a failed or cancelled task; `acknowledged` answers the spend warnings an
+/// earlier try was refused with.
+pub async fn retry_task(
+    task_id: String,
+    acknowledged: Vec<SpendWarning>,
+) -> Result<Result<Created, Vec<UserError>>, ApiError> {
     let data = graphql_query::<RetryTask>(retry_task::Variables {
-        input: retry_task::TaskIdInput { task_id },
+        input: retry_task::RetryTaskInput {
+            task_id,
+            acknowledged_warnings: acknowledged,
+        },
     })
     .await?;
     let p = data.retry_task;
     if !p.user_errors.is_empty() {
-        return Ok(Err(user_errors!(p.user_errors)));
+        return Ok(Err(user_errors_and_warnings!(p)));
     }
     let duplicate = p.duplicate_of.is_some();
     p.task

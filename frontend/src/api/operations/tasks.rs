@@ -9,7 +9,7 @@ use super::sorted;
 use crate::api::{ApiError, graphql_query};
 use crate::model::{
     AspectRatio, Audio, CameraMotion, InputType, Kind, Money, Named, OrUnknown, Output,
-    OutputFormat, Quality, Resolution, Stage, Status, Task, UserError,
+    OutputFormat, Quality, Resolution, SpendWarning, Stage, Status, Task, UserError,
 };
 
 // The card's fields, in every operation that selects them (the task page's operations
@@ -229,7 +229,7 @@ pub struct TaskInput {
 
 /// The same input for one operation's generated `SubmitTaskInput`.
 macro_rules! submit_input {
-    ($op:ident, $input:expr, $key:expr, $callback_url:expr) => {{
+    ($op:ident, $input:expr, $key:expr, $callback_url:expr, $acknowledged:expr) => {{
         let input: TaskInput = $input;
         $op::SubmitTaskInput {
             brief_id: input.brief_id,
@@ -253,6 +253,7 @@ macro_rules! submit_input {
             reference_asset_ids: input.reference_ids,
             idempotency_key: $key,
             callback_url: $callback_url,
+            acknowledged_warnings: $acknowledged,
         }
     }};
 }
@@ -272,6 +273,8 @@ pub struct Estimate {
     pub cost: Option<Money>,
     /// An identical live task: submitting would show it and spend nothing.
     pub duplicate_of: Option<LiveTask>,
+    /// An identical task that succeeded in the last 24 hours: the team has this.
+    pub succeeded_recently: Option<LiveTask>,
     pub committed: Option<Money>,
     pub budget: Option<Money>,
     pub within_budget: bool,
@@ -282,13 +285,18 @@ pub async fn estimate_task(input: TaskInput) -> Result<Estimate, ApiError> {
     let data = graphql_query::<EstimateTask>(estimate_task::Variables {
         // The callback URL changes neither price nor duplicates; it is checked (which
         // takes a DNS lookup) only when the task is submitted.
-        input: submit_input!(estimate_task, input, None, None),
+        input: submit_input!(estimate_task, input, None, None, Vec::new()),
     })
     .await?;
     let e = data.estimate_task;
     Ok(Estimate {
         cost: e.estimated_cost.map(|m| money!(m)),
         duplicate_of: e.duplicate_of.map(|t| LiveTask {
+            id: t.id,
+            status: t.status,
+            prompt: t.prompt,
+        }),
+        succeeded_recently: e.succeeded_recently.map(|t| LiveTask {
             id: t.id,
             status: t.status,
             prompt: t.prompt,
@@ -309,19 +317,27 @@ pub struct Submitted {
     pub duplicate: bool,
 }
 
-/// Submits a task; `callback_url`, if any, is told about each of its changes.
+/// Submits a task; `callback_url`, if any, is told about each of its changes;
+/// `acknowledged` answers the spend warnings an earlier try was refused with.
 pub async fn submit_task(
     input: TaskInput,
     idempotency_key: String,
     callback_url: Option<String>,
+    acknowledged: Vec<SpendWarning>,
 ) -> Result<Result<Submitted, Vec<UserError>>, ApiError> {
     let data = graphql_query::<SubmitTask>(submit_task::Variables {
-        input: submit_input!(submit_task, input, Some(idempotency_key), callback_url),
+        input: submit_input!(
+            submit_task,
+            input,
+            Some(idempotency_key),
+            callback_url,
+            acknowledged
+        ),
     })
     .await?;
     let payload = data.submit_task;
     if !payload.user_errors.is_empty() {
-        return Ok(Err(user_errors!(payload.user_errors)));
+        return Ok(Err(user_errors_and_warnings!(payload)));
     }
     let duplicate = payload.duplicate_of.is_some();
     payload

@@ -65,9 +65,11 @@ pub fn TaskCard(#[prop(into)] task: Signal<Task>) -> impl IntoView {
                                 })
                             }}
                         </strong>
+                        // What to do, in the reader's language; the raw text is on the
+                        // task's page.
                         {move || {
-                            task.with(|t| t.failure_message.clone())
-                                .map(|m| view! { <span class="failure-message">{m}</span> })
+                            task.with(|t| t.failure_reason)
+                                .map(|r| view! { <span class="failure-advice">{i18n::failure_advice(i18n.lang(), r)}</span> })
                         }}
                     </div>
                 </Show>

@@ -8,6 +8,7 @@ pub mod header;
 pub mod live_estimate;
 pub mod load_failed;
 pub mod problems;
+pub mod spend_confirm;
 pub mod status_badge;
 pub mod text_field;
 

@@ -86,6 +86,8 @@ pub fn FormErrors(
         let mut texts: Vec<String> = problems.with(|p| {
             p.iter()
                 .filter(|p| !p.field().is_some_and(|f| fields.contains(&f)))
+                // `SpendConfirm` says these, with what to do about them.
+                .filter(|p| !matches!(p, Problem::Server(e) if e.confirm.is_some()))
                 .map(|p| p.text(lang))
                 .collect()
         });

@@ -13,9 +13,12 @@ use crate::components::shared::form_actions::{CancelButton, SubmitButton};
 use crate::components::shared::live_estimate::use_live_estimate;
 use crate::components::shared::on_result;
 use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::spend_confirm::SpendConfirm;
 use crate::components::shared::text_field::TextField;
 use crate::i18n::{self, Key, use_i18n};
-use crate::model::{Audio, Catalogue, InputType, Kind, Quality, Resolution, Stage, TaskDetail};
+use crate::model::{
+    Audio, Catalogue, InputType, Kind, Quality, Resolution, SpendWarning, Stage, TaskDetail,
+};
 
 const FIELDS: &[&str] = &[
     "quality",
@@ -121,9 +124,20 @@ pub fn PromoteForm(
     let input = Memo::new(move |_| Some(as_input(&overrides())));
     let live = use_live_estimate(input.into(), Signal::stored(0));
 
-    let promote = Action::new_local(move |(draft_id, overrides): &(String, PromoteOverrides)| {
-        api::promote_task(draft_id.clone(), overrides.clone(), key.get_value())
-    });
+    let promote = Action::new_local(
+        move |(draft_id, overrides, acknowledged): &(
+            String,
+            PromoteOverrides,
+            Vec<SpendWarning>,
+        )| {
+            api::promote_task(
+                draft_id.clone(),
+                overrides.clone(),
+                key.get_value(),
+                acknowledged.clone(),
+            )
+        },
+    );
     let pending = promote.pending();
     on_result(promote, move |result| match result {
         Ok(Ok(created)) => on_done.run(created),
@@ -132,6 +146,14 @@ pub fn PromoteForm(
     });
 
     let draft_id = draft.task.id.clone();
+    let confirm_id = draft_id.clone();
+    let confirm = Callback::new(move |acknowledged: Vec<SpendWarning>| {
+        if pending.get_untracked() {
+            return;
+        }
+        failure.set(None);
+        promote.dispatch_local((confirm_id.clone(), untrack(overrides), acknowledged));
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
@@ -146,7 +168,7 @@ pub fn PromoteForm(
         }
         problems.set(Vec::new());
         failure.set(None);
-        promote.dispatch_local((draft_id.clone(), untrack(overrides)));
+        promote.dispatch_local((draft_id.clone(), untrack(overrides), Vec::new()));
     };
 
     let select = |testid: &'static str,
@@ -332,6 +354,7 @@ pub fn PromoteForm(
                 </span>
             </p>
             <FormErrors problems=all fields=FIELDS failure=failure />
+            <SpendConfirm problems=all pending=pending on_confirm=confirm />
             <div class="inline-actions">
                 <SubmitButton
                     pending=pending

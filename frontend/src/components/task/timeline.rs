@@ -47,6 +47,9 @@ pub fn Timeline(#[prop(into)] history: Signal<Vec<Transition>>) -> impl IntoView
                                     <div class="timeline-meta">
                                         <span class="cause">{i18n::cause(lang, &entry.cause)}</span>
                                         {entry
+                                            .retry_after_ms
+                                            .map(|ms| view! { <span class="retry-wait">{i18n::retried_after(lang, ms)}</span> })}
+                                        {entry
                                             .upstream_status
                                             .map(|s| {
                                                 view! {

@@ -75,6 +75,23 @@ pub(super) fn EstimateBox(
         })
     };
 
+    // Nothing is live, but the team has this already: say so before it is paid again.
+    let already_have = move || {
+        let e = estimate.get().filter(|_| has_input.get())?;
+        if e.duplicate_of.is_some() {
+            return None;
+        }
+        let done = e.succeeded_recently?;
+        Some(view! {
+            <div class="duplicate-warning" role="status" data-testid="already-have-warning">
+                <span>{move || i18n.t(Key::SpendSucceededRecently)}</span>
+                <A href=format!("/tasks/{}", done.id) attr:data-testid="already-have-link">
+                    {move || i18n.t(Key::SpendOpenExisting)}
+                </A>
+            </div>
+        })
+    };
+
     view! {
         <div class="estimate" class:updating=move || estimating.get() data-testid="cost-estimate">
             <div class="estimate-row">
@@ -104,5 +121,6 @@ pub(super) fn EstimateBox(
             }}
         </div>
         {duplicate}
+        {already_have}
     }
 }

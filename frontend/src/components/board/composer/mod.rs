@@ -36,9 +36,10 @@ use crate::api::operations::tasks::Submitted;
 use crate::components::shared::live_estimate::{LiveEstimate, use_live_estimate};
 use crate::components::shared::on_result;
 use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::spend_confirm::SpendConfirm;
 use crate::components::shared::text_field::unique_id;
 use crate::i18n::{self, Key, use_i18n};
-use crate::model::{Brief, Catalogue, Kind, Stage};
+use crate::model::{Brief, Catalogue, Kind, SpendWarning, Stage};
 use form::{Form, new_key};
 use options::{Advanced, StageToggle};
 use submit::{SubmitRequest, send};
@@ -152,6 +153,9 @@ pub fn Composer(
         match result {
             Ok(Ok(submitted)) => {
                 idempotency_key.set_value(new_key());
+                // A callback URL belongs to the task it was sent with; the next task
+                // announces itself only where the user says so again.
+                form.callback_url.set(String::new());
                 if submitted.duplicate {
                     notice.set(Some(Notice::Duplicate {
                         id: submitted.task.id.clone(),
@@ -166,7 +170,7 @@ pub fn Composer(
         }
     });
 
-    let submit = move || {
+    let submit = move |acknowledged: Vec<SpendWarning>| {
         if pending.get_untracked() {
             return;
         }
@@ -199,6 +203,7 @@ pub fn Composer(
             input: untrack(|| form.input(brief_id, &catalogue)),
             key: idempotency_key.get_value(),
             callback_url: form.callback_url(),
+            acknowledged,
         });
     };
 
@@ -219,7 +224,7 @@ pub fn Composer(
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
-                submit();
+                submit(Vec::new());
             }
         >
             <div class="composer-head">
@@ -275,7 +280,7 @@ pub fn Composer(
                         // Ctrl/⌘+Enter submits without leaving the keyboard.
                         if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
                             ev.prevent_default();
-                            submit();
+                            submit(Vec::new());
                         }
                     }
                 ></textarea>
@@ -315,6 +320,11 @@ pub fn Composer(
                     has_input=Signal::derive(move || input.with(Option::is_some))
                 />
                 <FormErrors problems=problems fields=FIELDS failure=failure />
+                <SpendConfirm
+                    problems=problems
+                    pending=pending
+                    on_confirm=Callback::new(submit)
+                />
                 {move || {
                     notice
                         .get()

@@ -148,7 +148,7 @@ pub(super) fn Params(
                                     value=m.id.clone()
                                     prop:selected=move || form.model_id.with(|s| s.as_ref() == Some(&id))
                                 >
-                                    {m.label}
+                                    {let m = m.clone(); move || m.label_in(i18n.lang()).to_owned()}
                                 </option>
                             }
                         })
