@@ -19,6 +19,7 @@
 //! and the SSRF rules) only on submit, so the server's refusal shows under the field
 //! after the submit rather than while typing.
 
+mod edit;
 mod estimate;
 mod form;
 mod options;
@@ -98,6 +99,8 @@ pub fn Composer(
     let failure = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<Notice>);
     let idempotency_key = StoredValue::new(new_key());
+    let prompt_field = NodeRef::<leptos::html::Textarea>::new();
+    edit::prefill_from_address(form, catalogue, prompt_field);
 
     // Pick the first image model once the catalogue is in.
     Effect::new(move |_| {
@@ -257,6 +260,7 @@ pub fn Composer(
             <div class="field">
                 <label class="label" for=prompt_id.clone()>{move || i18n.t(Key::Prompt)}</label>
                 <textarea
+                    node_ref=prompt_field
                     id=prompt_id
                     name="prompt"
                     rows="3"
