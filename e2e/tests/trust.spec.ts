@@ -1,15 +1,20 @@
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 
 import { promptField, signIn, startCampaign, submitButton, unique } from './helpers';
 
-test('submitting what already succeeded asks before paying again, and the yes is kept', async ({ page }) => {
+/** Signs in, starts a campaign, submits `prompt` and waits until its card has `status`. */
+async function submitAndWait(page: Page, prompt: string, status: string) {
   await signIn(page);
   await startCampaign(page);
-  const prompt = unique('a copper kettle on slate');
   await promptField(page).fill(prompt);
   await submitButton(page).click();
   const cards = page.getByTestId('task-card').filter({ hasText: prompt });
-  await expect(cards.first()).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 30_000 });
+  await expect(cards.first()).toHaveAttribute('data-status', status, { timeout: 30_000 });
+  return cards;
+}
+
+test('submitting what already succeeded asks before paying again, and the yes is kept', async ({ page }) => {
+  const cards = await submitAndWait(page, unique('a copper kettle on slate'), 'SUCCEEDED');
   const firstId = await cards.first().getAttribute('data-task-id');
 
   // While the same input is still in the composer, the estimate says the team has it.
@@ -26,13 +31,8 @@ test('submitting what already succeeded asks before paying again, and the yes is
 });
 
 test('a prompt the safety filter refused is explained, and edited instead of retried', async ({ page }) => {
-  await signIn(page);
-  await startCampaign(page);
   const prompt = unique('a kettle #fail:content_policy');
-  await promptField(page).fill(prompt);
-  await submitButton(page).click();
-  const card = page.getByTestId('task-card').filter({ hasText: prompt });
-  await expect(card).toHaveAttribute('data-status', 'FAILED', { timeout: 30_000 });
+  const card = await submitAndWait(page, prompt, 'FAILED');
   await expect(card).toContainText('Reword the prompt');
   await card.getByTestId('task-link').click();
 
@@ -44,13 +44,7 @@ test('a prompt the safety filter refused is explained, and edited instead of ret
 });
 
 test('cancelling a running task asks first', async ({ page }) => {
-  await signIn(page);
-  await startCampaign(page);
-  const prompt = unique('a kettle #fail:stuck');
-  await promptField(page).fill(prompt);
-  await submitButton(page).click();
-  const card = page.getByTestId('task-card').filter({ hasText: prompt });
-  await expect(card).toHaveAttribute('data-status', 'PROCESSING', { timeout: 30_000 });
+  const card = await submitAndWait(page, unique('a kettle #fail:stuck'), 'PROCESSING');
   await card.getByTestId('task-link').click();
 
   await page.getByTestId('cancel-task').click();
