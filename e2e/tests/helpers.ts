@@ -39,7 +39,10 @@ export async function startCampaign(page: Page): Promise<{ campaign: string; bri
   await page.getByRole('button', { name: 'Create campaign' }).click();
   await expect(picker.locator('option:checked')).toHaveText(campaign);
   await expect(briefPicker(page).locator('option:checked')).toHaveText(brief);
-  await expect(submitButton(page)).toBeEnabled();
+  // On a phone the composer waits, hidden, behind "New task"; ready all the same.
+  await expect(
+    page.getByRole('button', { name: /^Generate (draft|final)/, includeHidden: true }),
+  ).toBeEnabled();
   return { campaign, brief };
 }
 
@@ -76,4 +79,30 @@ export async function markPage(page: Page) {
 export async function expectSamePage(page: Page) {
   const marked = await page.evaluate(() => (window as unknown as { kilnMark?: boolean }).kilnMark === true);
   expect(marked, 'the page was not reloaded').toBe(true);
+}
+
+/** The board's "New task" button, which opens the composer where the board is one column. */
+export function newTaskButton(page: Page) {
+  return page.getByRole('button', { name: 'New task', exact: true });
+}
+
+/** The card of the task whose prompt is `prompt`. */
+export function taskCard(page: Page, prompt: string) {
+  return page.getByTestId('task-card').filter({ hasText: prompt });
+}
+
+/** The `data-task-id` of the card holding the keyboard focus, if any. */
+export function focusedCardId(page: Page): Promise<string | null> {
+  return page.evaluate(
+    () => document.activeElement?.closest('[data-testid="task-card"]')?.getAttribute('data-task-id') ?? null,
+  );
+}
+
+/** Submits `prompt` with the mouse and waits for its card to finish. */
+export async function submitAndWait(page: Page, prompt: string) {
+  await promptField(page).fill(prompt);
+  await submitButton(page).click();
+  const card = taskCard(page, prompt);
+  await expect(card).toHaveAttribute('data-status', 'SUCCEEDED', { timeout: 30_000 });
+  return card;
 }

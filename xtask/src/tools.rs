@@ -99,13 +99,23 @@ pub fn ensure_wasm_bindgen(root: &Path) -> Result<PathBuf> {
     cargo_bin.context("cannot find where cargo installs binaries")
 }
 
-/// Debian's Chromium: the only browser the tests use (they never download one).
+/// Debian's Chromium: the only browser the tests use (they never download one), with
+/// Debian's Noto CJK fonts, without which Chinese pages render as empty boxes — in
+/// failure screenshots, and in the phone-layout tests, which measure the text.
 pub fn ensure_chromium() -> Result<PathBuf> {
     let path = PathBuf::from("/usr/bin/chromium");
-    if path.exists() {
+    let fonts = Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc");
+    let missing: Vec<&str> = [
+        ("chromium", path.exists()),
+        ("fonts-noto-cjk", fonts.exists()),
+    ]
+    .into_iter()
+    .filter_map(|(package, present)| (!present).then_some(package))
+    .collect();
+    if missing.is_empty() {
         return Ok(path);
     }
-    println!("xtask: installing Debian's chromium package");
+    println!("xtask: installing Debian's {}", missing.join(" and "));
     let root = output(command("id").arg("-u")).as_deref() == Some("0");
     let apt = |args: &[&str]| -> Result<()> {
         let mut apt = if root {
@@ -118,12 +128,19 @@ pub fn ensure_chromium() -> Result<PathBuf> {
         }
         run(apt.args(args).env("DEBIAN_FRONTEND", "noninteractive"))
     };
-    if apt(&["install", "-y", "--no-install-recommends", "chromium"]).is_err() {
+    let install = [&["install", "-y", "--no-install-recommends"][..], &missing].concat();
+    if apt(&install).is_err() {
         apt(&["update"])?;
-        apt(&["install", "-y", "--no-install-recommends", "chromium"])?;
+        apt(&install)?;
     }
     if !path.exists() {
         bail!("chromium was installed but {} is missing", path.display());
+    }
+    if !fonts.exists() {
+        bail!(
+            "fonts-noto-cjk was installed but {} is missing",
+            fonts.display()
+        );
     }
     Ok(path)
 }

@@ -501,8 +501,8 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Key::ScopeCampaign => ("This campaign", "当前活动"),
         Key::ScopeTeam => ("All campaigns", "全部活动"),
         Key::NoTasks => (
-            "No tasks here yet. Describe one on the left and press Generate.",
-            "这里还没有任务。在左侧填写描述，然后点击“生成”。",
+            "No tasks here yet. Describe one under “New task” and press Generate.",
+            "这里还没有任务。在“新建任务”中填写描述，然后点击“生成”。",
         ),
         Key::NoTasksFiltered => ("No tasks match these filters.", "没有符合筛选条件的任务。"),
         Key::LoadMore => ("Load more", "加载更多"),

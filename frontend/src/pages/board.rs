@@ -1,6 +1,13 @@
 //! `/`: the brief context, the composer and the tasks, kept current by the
 //! `taskEvents` subscription.
 //!
+//! On a wide screen the composer sits beside the tasks. Where the board is one
+//! column (phones, narrow windows) the tasks come first and the composer opens from
+//! a "New task" button; the stylesheet decides which, so the composer's state
+//! survives a resize. After a submit the composer closes again and the keyboard
+//! focus moves to the new task's card, so neither sighted nor screen-reader users
+//! are left at the top of an empty page.
+//!
 //! The filters (and the chosen campaign/brief) are applied by the server, to the list
 //! and to the subscription alike; changing them re-reads the list and re-subscribes.
 
@@ -8,6 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local_scoped_with_cancellation;
 use leptos_router::components::Redirect;
 use leptos_use_signal_debounce_throttle::signal_debounced;
+use wasm_bindgen::JsCast;
 
 use crate::api::operations::Me;
 use crate::api::operations::catalogue::fetch_catalogue;
@@ -109,8 +117,16 @@ fn Board() -> impl IntoView {
         ));
     });
 
+    // Whether the composer is open where it hides behind its button.
+    let composing = RwSignal::new(false);
+
     let on_created = Callback::new(move |submitted: Submitted| {
         let Submitted { task, duplicate } = submitted;
+        // A duplicate keeps the composer open: its notice says what happened there.
+        if !duplicate {
+            composing.set(false);
+            focus_card(task.id.clone());
+        }
         // Show a new task even if the list was filtered to something it is not.
         if !duplicate && !list.admits(&task) && filters.narrowed() {
             filters.widen();
@@ -134,8 +150,21 @@ fn Board() -> impl IntoView {
             <div class="page">
                 <BudgetAlertBanners on_alert=Callback::new(move |_| spent.update(|s| *s += 1)) />
                 <BriefPicker context=context is_admin=is_admin />
+                <div class="compose-toggle">
+                    <button
+                        type="button"
+                        class="button primary wide"
+                        aria-expanded=move || composing.get().to_string()
+                        aria-controls="composer"
+                        data-testid="new-task"
+                        on:click=move |_| composing.update(|open| *open = !*open)
+                    >
+                        <span aria-hidden="true">{move || if composing.get() { "×" } else { "+" }}</span>
+                        {move || i18n.t(Key::NewTask)}
+                    </button>
+                </div>
                 <main class="board">
-                    <aside class="composer">
+                    <aside class="composer" id="composer" class:open=move || composing.get()>
                         {move || {
                             catalogue_error()
                                 .map(|e| {
@@ -169,4 +198,20 @@ fn Board() -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// Moves the keyboard focus to a task's card (its link, the card's one stop in the
+/// tab order) once the card is on the page.
+fn focus_card(id: String) {
+    request_animation_frame(move || {
+        let selector = format!("[data-testid=\"task-card\"][data-task-id=\"{id}\"] .card-link");
+        if let Some(link) = document()
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = link.focus();
+        }
+    });
 }

@@ -6,6 +6,7 @@ use leptos_router::components::Redirect;
 use crate::api::operations;
 use crate::components::shared::header::LanguageToggle;
 use crate::components::shared::on_result;
+use crate::components::shared::text_field::unique_id;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::UserError;
 use crate::session::use_session;
@@ -55,6 +56,20 @@ fn LoginForm() -> impl IntoView {
         sign_in.dispatch_local((email.get_untracked(), password.get_untracked()));
     };
 
+    // A refusal about a field marks that input; one about neither (wrong e-mail or
+    // password, which the server does not tell apart) marks both. Each then points
+    // at the message.
+    let error_id = unique_id("login-error");
+    let invalid = move |field: &'static str| {
+        failure.with(|f| match f {
+            Some(Failure::Refused(errors)) => errors
+                .iter()
+                .any(|e| e.field.as_deref().is_none_or(|f| f == field)),
+            _ => false,
+        })
+    };
+    let (for_email, for_password) = (error_id.clone(), error_id.clone());
+
     let message = move || {
         let lang = i18n.lang();
         failure.get().map(|f| match f {
@@ -93,6 +108,8 @@ fn LoginForm() -> impl IntoView {
                             name="email"
                             autocomplete="username"
                             data-testid="login-email"
+                            aria-invalid=move || invalid("email").to_string()
+                            aria-describedby=move || invalid("email").then(|| for_email.clone())
                             prop:value=move || email.get()
                             on:input=move |ev| email.set(event_target_value(&ev))
                         />
@@ -104,15 +121,18 @@ fn LoginForm() -> impl IntoView {
                             name="password"
                             autocomplete="current-password"
                             data-testid="login-password"
+                            aria-invalid=move || invalid("password").to_string()
+                            aria-describedby=move || invalid("password").then(|| for_password.clone())
                             prop:value=move || password.get()
                             on:input=move |ev| password.set(event_target_value(&ev))
                         />
                     </label>
                     {move || {
+                        let id = error_id.clone();
                         message()
                             .map(|text| {
                                 view! {
-                                    <p class="alert" role="alert" data-testid="login-error">
+                                    <p class="alert" role="alert" id=id data-testid="login-error">
                                         {text}
                                     </p>
                                 }

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use crate::components::shared::text_field::unique_id;
 use crate::i18n::{self, Key, Lang, use_i18n};
 use crate::model::UserError;
 
@@ -41,6 +42,51 @@ pub fn from_server(errors: Vec<UserError>) -> Vec<Problem> {
 /// Whether `field` has a problem. Tracked.
 pub fn has(problems: Signal<Vec<Problem>>, field: &'static str) -> bool {
     problems.with(|p| p.iter().any(|p| p.field() == Some(field)))
+}
+
+/// Ties a control to its problems for assistive technology: the control is
+/// `aria-invalid` while `field` has a problem and `aria-describedby` the
+/// [`FieldErrors`] that shows them (give that the same [`ErrorLink::id`]).
+#[derive(Clone)]
+pub struct ErrorLink {
+    problems: Signal<Vec<Problem>>,
+    field: &'static str,
+    id: String,
+}
+
+impl ErrorLink {
+    pub fn new(problems: Signal<Vec<Problem>>, field: &'static str) -> Self {
+        Self {
+            problems,
+            field,
+            id: unique_id("errors"),
+        }
+    }
+
+    /// The id of the element holding the errors.
+    pub fn id(&self) -> String {
+        self.id.clone()
+    }
+
+    /// For `aria-invalid`. Tracked.
+    pub fn invalid(&self) -> impl Fn() -> &'static str + Send + Sync + Clone + 'static + use<> {
+        let (problems, field) = (self.problems, self.field);
+        move || {
+            if has(problems, field) {
+                "true"
+            } else {
+                "false"
+            }
+        }
+    }
+
+    /// For `aria-describedby`: the errors' id while there are any. Tracked.
+    pub fn described_by(
+        &self,
+    ) -> impl Fn() -> Option<String> + Send + Sync + Clone + 'static + use<> {
+        let (problems, field, id) = (self.problems, self.field, self.id.clone());
+        move || has(problems, field).then(|| id.clone())
+    }
 }
 
 /// The problems with one field, under it.

@@ -12,7 +12,7 @@ use crate::api::operations::tasks::TaskInput;
 use crate::components::shared::form_actions::{CancelButton, SubmitButton};
 use crate::components::shared::live_estimate::use_live_estimate;
 use crate::components::shared::on_result;
-use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::problems::{self, ErrorLink, FieldErrors, FormErrors, Problem};
 use crate::components::shared::spend_confirm::SpendConfirm;
 use crate::components::shared::text_field::TextField;
 use crate::i18n::{self, Key, use_i18n};
@@ -176,17 +176,20 @@ pub fn PromoteForm(
                   label: Key,
                   options: AnyView,
                   on_change: Callback<String>| {
+        let errors = ErrorLink::new(all, field);
         view! {
             <label class="field">
                 <span class="label">{move || i18n.t(label)}</span>
                 <select
                     data-testid=testid
                     class:invalid=move || problems::has(all, field)
+                    aria-invalid=errors.invalid()
+                    aria-describedby=errors.described_by()
                     on:change=move |ev| on_change.run(event_target_value(&ev))
                 >
                     {options}
                 </select>
-                <FieldErrors problems=all field=field />
+                <FieldErrors problems=all field=field id=errors.id() />
             </label>
         }
     };

@@ -31,6 +31,7 @@ pub use references::RefPreview;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use wasm_bindgen::JsCast;
 
 use crate::api::ApiError;
 use crate::api::operations::tasks::Submitted;
@@ -147,6 +148,7 @@ pub fn Composer(
         submit_problems.update(|p| p.retain(|p| p.field() != Some(field)));
     };
 
+    let form_ref = NodeRef::<leptos::html::Form>::new();
     let send = Action::new_local(|request: &SubmitRequest| send(request.clone()));
     let pending = send.pending();
     on_result(send, move |(result, replaced_key)| {
@@ -166,7 +168,10 @@ pub fn Composer(
                 }
                 on_created.run(submitted);
             }
-            Ok(Err(errors)) => submit_problems.set(problems::from_server(errors)),
+            Ok(Err(errors)) => {
+                submit_problems.set(problems::from_server(errors));
+                focus_first_invalid(form_ref);
+            }
             // The key is kept: the request may have arrived, and the retry must
             // be recognised as the same submission.
             Err(e) => failure.set(Some(e)),
@@ -199,6 +204,7 @@ pub fn Composer(
         }
         if !local.is_empty() {
             submit_problems.set(local);
+            focus_first_invalid(form_ref);
             return;
         }
         submit_problems.set(Vec::new());
@@ -222,6 +228,7 @@ pub fn Composer(
 
     view! {
         <form
+            node_ref=form_ref
             class="composer-form"
             aria-labelledby="composer-title"
             novalidate
@@ -333,8 +340,21 @@ pub fn Composer(
                     notice
                         .get()
                         .map(|Notice::Duplicate { id }| {
+                            // The submit's answer: the keyboard focus goes to it.
+                            let notice_ref = NodeRef::<leptos::html::P>::new();
+                            Effect::new(move |_| {
+                                if let Some(p) = notice_ref.get() {
+                                    let _ = p.focus();
+                                }
+                            });
                             view! {
-                                <p class="notice" role="status" data-testid="duplicate-notice">
+                                <p
+                                    class="notice"
+                                    role="status"
+                                    tabindex="-1"
+                                    node_ref=notice_ref
+                                    data-testid="duplicate-notice"
+                                >
                                     {move || i18n.t(Key::DuplicateShown)} " "
                                     <A href=format!("/tasks/{id}")>{move || i18n.t(Key::OpenTask)}</A>
                                 </p>
@@ -348,7 +368,11 @@ pub fn Composer(
                     type="submit"
                     class="button primary wide"
                     data-testid="submit-task"
-                    disabled=move || pending.get() || !can_submit()
+                    // Busy, not disabled, while sending: disabling the focused button
+                    // would drop the keyboard focus to the page. `submit` ignores
+                    // presses meanwhile.
+                    disabled=move || !can_submit()
+                    aria-disabled=move || pending.get().to_string()
                     aria-busy=move || pending.get().to_string()
                 >
                     {move || {
@@ -380,4 +404,18 @@ pub fn Composer(
             </div>
         </form>
     }
+}
+
+/// After a refused submit, takes the keyboard to the first field at fault, whose
+/// description is its error; problems of no field show in an alert instead.
+fn focus_first_invalid(form: NodeRef<leptos::html::Form>) {
+    request_animation_frame(move || {
+        if let Some(field) = form
+            .get_untracked()
+            .and_then(|f| f.query_selector("[aria-invalid=\"true\"]").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = field.focus();
+        }
+    });
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::Form;
-use crate::components::shared::problems::{self, FieldErrors, Problem};
+use crate::components::shared::problems::{self, ErrorLink, FieldErrors, Problem};
 use crate::components::shared::text_field::TextField;
 use crate::i18n::{self, Key, Lang, use_i18n};
 use crate::model::{AspectRatio, Audio, Catalogue, Kind, ModelSpec};
@@ -56,6 +56,7 @@ impl<S: Clone + PartialEq + Send + Sync + 'static> Choice<S> {
         } = self;
         let lookup = options.clone();
         let single = options.len() <= 1;
+        let errors = ErrorLink::new(problems, field);
         view! {
             <label class="field">
                 <span class="label">{move || i18n.t(label)}</span>
@@ -64,6 +65,8 @@ impl<S: Clone + PartialEq + Send + Sync + 'static> Choice<S> {
                     name=field
                     disabled=move || single || locked.is_some_and(|l| l.get())
                     class:invalid=move || problems::has(problems, field)
+                    aria-invalid=errors.invalid()
+                    aria-describedby=errors.described_by()
                     on:change=move |ev| {
                         let picked = event_target_value(&ev);
                         if let Some(v) = lookup.iter().find(|o| encode(o) == picked) {
@@ -101,7 +104,7 @@ impl<S: Clone + PartialEq + Send + Sync + 'static> Choice<S> {
                         })
                         .collect_view()}
                 </select>
-                <FieldErrors problems=problems field=field />
+                <FieldErrors problems=problems field=field id=errors.id() />
             </label>
         }
     }
@@ -125,6 +128,7 @@ pub(super) fn Params(
     let model_choice = move || {
         let models = for_models.models_of(form.kind.get());
         let catalogue = for_models.clone();
+        let errors = ErrorLink::new(problems, "model");
         view! {
             <label class="field">
                 <span class="label">{move || i18n.t(Key::Model)}</span>
@@ -132,6 +136,8 @@ pub(super) fn Params(
                     data-testid="model-select"
                     name="model"
                     class:invalid=move || problems::has(problems, "model")
+                    aria-invalid=errors.invalid()
+                    aria-describedby=errors.described_by()
                     on:change=move |ev| {
                         if let Some(model) = catalogue.model(&event_target_value(&ev)) {
                             form.apply_model(model, &catalogue.draft_policy);
@@ -154,7 +160,7 @@ pub(super) fn Params(
                         })
                         .collect_view()}
                 </select>
-                <FieldErrors problems=problems field="model" />
+                <FieldErrors problems=problems field="model" id=errors.id() />
             </label>
         }
     };
@@ -233,6 +239,7 @@ pub(super) fn Params(
                     locked: None,
                 };
                 let negative = model.negative_prompt.then(|| {
+                    let errors = ErrorLink::new(problems, "negativePrompt");
                     view! {
                         <label class="field span-2">
                             <span class="label">{move || i18n.t(Key::NegativePrompt)}</span>
@@ -242,13 +249,15 @@ pub(super) fn Params(
                                 data-testid="negative-prompt-input"
                                 placeholder=move || i18n.t(Key::NegativePromptPlaceholder)
                                 class:invalid=move || problems::has(problems, "negativePrompt")
+                                aria-invalid=errors.invalid()
+                                aria-describedby=errors.described_by()
                                 prop:value=move || form.negative_prompt.get()
                                 on:input=move |ev| {
                                     form.negative_prompt.set(event_target_value(&ev));
                                     clear_field.run("negativePrompt");
                                 }
                             ></textarea>
-                            <FieldErrors problems=problems field="negativePrompt" />
+                            <FieldErrors problems=problems field="negativePrompt" id=errors.id() />
                         </label>
                     }
                 });

@@ -7,7 +7,7 @@ use crate::api::ApiError;
 use crate::api::operations::webhooks::{self, EndpointChanges, EndpointInput, WithSecret};
 use crate::components::shared::form_actions::{CancelButton, SubmitButton};
 use crate::components::shared::on_result;
-use crate::components::shared::problems::{self, FieldErrors, FormErrors, Problem};
+use crate::components::shared::problems::{self, ErrorLink, FieldErrors, FormErrors, Problem};
 use crate::components::shared::text_field::TextField;
 use crate::i18n::{self, Key, use_i18n};
 use crate::model::{EventType, UserError, WebhookEndpoint};
@@ -119,6 +119,9 @@ pub(super) fn EndpointForm(
     };
 
     let is_new = editing.with_value(Option::is_none);
+    // A group has no `aria-invalid`; each box says it, the group points at the text.
+    let event_errors = ErrorLink::new(all, "eventTypes");
+    let events_invalid = event_errors.invalid();
     view! {
         <form class="endpoint-form" novalidate on:submit=submit data-testid="endpoint-form">
             <div class="inline-form">
@@ -146,17 +149,23 @@ pub(super) fn EndpointForm(
                     testid="endpoint-description-input"
                 />
             </div>
-            <fieldset class="events" class:invalid=move || problems::has(all, "eventTypes")>
+            <fieldset
+                class="events"
+                class:invalid=move || problems::has(all, "eventTypes")
+                aria-describedby=event_errors.described_by()
+            >
                 <legend class="label">{move || i18n.t(Key::Events)}</legend>
                 {EventType::ALL
                     .iter()
                     .copied()
                     .map(|event| {
+                        let invalid = events_invalid.clone();
                         view! {
                             <label class="check">
                                 <input
                                     type="checkbox"
                                     data-testid="endpoint-event"
+                                    aria-invalid=invalid
                                     value=event.as_str()
                                     prop:checked=move || events.with(|e| e.contains(&event))
                                     on:change=move |ev| {
@@ -176,7 +185,7 @@ pub(super) fn EndpointForm(
                         }
                     })
                     .collect_view()}
-                <FieldErrors problems=all field="eventTypes" />
+                <FieldErrors problems=all field="eventTypes" id=event_errors.id() />
             </fieldset>
             <div class="inline-actions">
                 <SubmitButton
