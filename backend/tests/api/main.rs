@@ -9,6 +9,7 @@ mod ops;
 
 mod auth;
 mod campaigns;
+mod downloads;
 mod duplicates;
 mod durability;
 mod errors;
