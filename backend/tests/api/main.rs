@@ -15,6 +15,7 @@ mod durability;
 mod errors;
 mod failures;
 mod files;
+mod frontend;
 pub mod gateway;
 pub mod generation;
 mod health;
