@@ -51,14 +51,24 @@ pub fn build(root: &Path) -> Result<Sizes> {
         PROFILE,
     ]))?;
     let dist = root.join("frontend/dist");
+    let wasm = tools::target_dir(root).join(format!(
+        "wasm32-unknown-unknown/{PROFILE}/kiln_frontend.wasm"
+    ));
+    // wasm-opt and brotli take over a minute: skip them when nothing they read changed.
+    let key = build_key(root, &wasm)?;
+    let key_file = tools::target_dir(root).join("web-build-key");
+    if dist.join("index.html").exists() && fs::read_to_string(&key_file).ok() == Some(key.clone()) {
+        let sizes = measure_built(&dist)?;
+        report(&sizes, started, " (unchanged)");
+        return Ok(sizes);
+    }
+    // A build that stops half-way must not pass for a finished one next time.
+    let _ = fs::remove_file(&key_file);
     if dist.exists() {
         fs::remove_dir_all(&dist).with_context(|| format!("clearing {}", dist.display()))?;
     }
     let staging = dist.join(".bindgen");
     fs::create_dir_all(&staging)?;
-    let wasm = tools::target_dir(root).join(format!(
-        "wasm32-unknown-unknown/{PROFILE}/kiln_frontend.wasm"
-    ));
     run(command(&wasm_bindgen)
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(&staging)
@@ -94,8 +104,14 @@ pub fn build(root: &Path) -> Result<Sizes> {
 
     compress_tree(&dist)?;
     let sizes = measure(&dist, &[&js, &wasm, &css])?;
+    fs::write(&key_file, key)?;
+    report(&sizes, started, "");
+    Ok(sizes)
+}
+
+fn report(sizes: &Sizes, started: Instant, note: &str) {
     println!(
-        "xtask: web app built into frontend/dist in {:.0?}: wasm {} raw, {} gzip, {} brotli; \
+        "xtask: web app built into frontend/dist{note} in {:.0?}: wasm {} raw, {} gzip, {} brotli; \
          a first visit transfers {} (brotli) or {} (gzip)",
         started.elapsed(),
         kib(sizes.wasm_raw),
@@ -104,7 +120,40 @@ pub fn build(root: &Path) -> Result<Sizes> {
         kib(sizes.total_brotli),
         kib(sizes.total_gzip),
     );
-    Ok(sizes)
+}
+
+/// What the steps after the crate build read: the module, the page template, the
+/// stylesheet, binaryen's pinned version, and the steps themselves ([`STEPS_VERSION`]).
+fn build_key(root: &Path, wasm: &Path) -> Result<String> {
+    let mut hash = Sha256::new();
+    hash.update(STEPS_VERSION.as_bytes());
+    for file in [
+        wasm.to_path_buf(),
+        root.join("frontend/static/index.html"),
+        root.join("frontend/static/style.css"),
+        root.join("frontend/package-lock.json"),
+    ] {
+        hash.update(fs::read(&file).with_context(|| format!("reading {}", file.display()))?);
+    }
+    Ok(hex(&hash.finalize()))
+}
+
+/// Change it when the steps after the crate build change, so the next build redoes them.
+const STEPS_VERSION: &str = "1";
+
+/// The sizes of an existing build (its names are hashed, so found by extension).
+fn measure_built(dist: &Path) -> Result<Sizes> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dist.join("assets"))? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if [".js", ".wasm", ".css"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        {
+            names.push(name);
+        }
+    }
+    measure(dist, &names.iter().collect::<Vec<_>>())
 }
 
 fn kib(bytes: u64) -> String {
