@@ -4,8 +4,12 @@
 FROM rust:1.95-bookworm AS builder
 WORKDIR /src
 # The web app needs the wasm32 target and the wasm-bindgen CLI; `cargo xtask frontend`
-# installs the CLI version that Cargo.lock pins.
-RUN rustup target add wasm32-unknown-unknown
+# installs the CLI version that Cargo.lock pins, and binaryen's npm package (wasm-opt,
+# which halves the module) through npm.
+RUN rustup target add wasm32-unknown-unknown \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cargo xtask frontend \
  && cargo build --release -p kiln \

@@ -114,6 +114,10 @@ pub struct Config {
     pub webhook_timeout_secs: u64,
     /// Largest output file Kiln downloads from an upstream link.
     pub download_limit_bytes: usize,
+    /// Signed download links live at least this long and at most twice it: they are cut
+    /// on multiples of it, so that a file's link stays the same for a while and browsers
+    /// cache it.
+    pub download_link_secs: u64,
 }
 
 /// How a gateway serves video.
@@ -277,6 +281,7 @@ impl Default for Config {
             ],
             webhook_timeout_secs: 15,
             download_limit_bytes: 1024 * 1024 * 1024,
+            download_link_secs: 3600,
         }
     }
 }
@@ -330,6 +335,11 @@ impl Config {
         if self.webhook_retry_schedule_secs.is_empty() {
             return Err(ConfigError::Rule(
                 "webhook_retry_schedule_secs needs at least one entry".into(),
+            ));
+        }
+        if self.download_link_secs == 0 {
+            return Err(ConfigError::Rule(
+                "download_link_secs must be at least 1".into(),
             ));
         }
         Ok(())

@@ -20,11 +20,15 @@ export function unique(prefix: string): string {
 /**
  * Creates a campaign with a budget and its first brief through the UI, and leaves the
  * board on that brief. Every task belongs to a brief, so each test starts here. The
- * first test meets the "first campaign" form; later ones open it from the bar.
+ * first test meets the "first campaign" form; later ones open it from the bar. The
+ * names are unique unless a test chooses its own.
  */
-export async function startCampaign(page: Page): Promise<{ campaign: string; brief: string }> {
-  const campaign = unique('E2E campaign');
-  const brief = unique('E2E brief');
+export async function startCampaign(
+  page: Page,
+  names: { campaign?: string; brief?: string } = {},
+): Promise<{ campaign: string; brief: string }> {
+  const campaign = names.campaign ?? unique('E2E campaign');
+  const brief = names.brief ?? unique('E2E brief');
   // The first-campaign card has no name of its own; its test id stays.
   const setup = page.getByTestId('campaign-setup');
   const picker = campaignPicker(page);

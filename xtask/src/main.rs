@@ -5,16 +5,18 @@
 //! - `cargo xtask test`: everything CI checks — formatting, lints, unit and integration
 //!   tests on SQLite and PostgreSQL, the schema drift check, the web app build, and the
 //!   browser tests.
-//! - `cargo xtask frontend`: builds the web app into `frontend/dist`.
+//! - `cargo xtask frontend`: builds the web app into `frontend/dist` (size-optimised,
+//!   content-hashed, precompressed; see [`web`]).
 //! - `cargo xtask schema`: rewrites `schema.graphql` from the code.
-//! - `cargo xtask bench`: the lifecycle benchmark (release build) on SQLite and, when one
-//!   answers, PostgreSQL; see `BENCHMARKS.md`.
+//! - `cargo xtask bench`: the web app's size, and the lifecycle benchmark (release
+//!   build) on SQLite and, when one answers, PostgreSQL; see `BENCHMARKS.md`.
 //!
 //! Each step installs what it is missing (the wasm32 target, the wasm-bindgen CLI that
-//! matches `Cargo.lock`, Debian's Chromium, the e2e npm packages) and never downloads a
-//! browser.
+//! matches `Cargo.lock`, Debian's Chromium, the e2e npm packages, binaryen's npm
+//! package for wasm-opt) and never downloads a browser.
 
 mod tools;
+mod web;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -81,7 +83,7 @@ fn main() -> Result<()> {
             println!("wrote schema.graphql");
             Ok(())
         }
-        Task::Bench => bench(),
+        Task::Bench => bench(&root),
     }
 }
 
@@ -121,39 +123,9 @@ fn run_kiln(root: &Path, release: bool) -> Result<()> {
     run(&mut kiln)
 }
 
-/// Builds the Leptos app for wasm32, generates its JavaScript glue and copies the static
-/// files, so that `frontend/dist` is what the backend serves.
+/// Builds the web app into `frontend/dist` (see [`web`]).
 fn build_frontend(root: &Path) -> Result<()> {
-    let started = Instant::now();
-    tools::ensure_wasm_target()?;
-    let wasm_bindgen = tools::ensure_wasm_bindgen(root)?;
-    run(cargo().args([
-        "build",
-        "-p",
-        "kiln-frontend",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "release-wasm",
-    ]))?;
-    let dist = root.join("frontend/dist");
-    if dist.exists() {
-        std::fs::remove_dir_all(&dist).with_context(|| format!("clearing {}", dist.display()))?;
-    }
-    std::fs::create_dir_all(dist.join("pkg"))?;
-    let wasm =
-        tools::target_dir(root).join("wasm32-unknown-unknown/release-wasm/kiln_frontend.wasm");
-    run(command(&wasm_bindgen)
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(dist.join("pkg"))
-        .arg(&wasm))?;
-    tools::copy_dir(&root.join("frontend/static"), &dist)?;
-    tools::gzip_tree(&dist)?;
-    println!(
-        "xtask: web app built into frontend/dist in {:.0?}",
-        started.elapsed()
-    );
-    Ok(())
+    web::build(root).map(|_| ())
 }
 
 fn test(root: &Path, browser: bool, lint: bool) -> Result<()> {
@@ -255,9 +227,11 @@ fn with_clippy(command: &mut std::process::Command) {
     );
 }
 
+/// The web app's size (built as `cargo xtask frontend` builds it), then
 /// `cargo bench -p kiln --bench lifecycle`, on the same PostgreSQL the tests use. The
 /// benchmark reads its knobs (`KILN_BENCH_*`) from the environment, which it inherits.
-fn bench() -> Result<()> {
+fn bench(root: &Path) -> Result<()> {
+    let sizes = web::build(root)?;
     let mut bench = cargo();
     bench.args(["bench", "-p", "kiln", "--bench", "lifecycle"]);
     match postgres_url() {
@@ -270,7 +244,12 @@ fn bench() -> Result<()> {
              only SQLite is measured"
         ),
     }
-    run(&mut bench)
+    run(&mut bench)?;
+    println!(
+        "\nweb app: wasm {} bytes raw, {} gzip, {} brotli; first visit {} bytes brotli, {} gzip",
+        sizes.wasm_raw, sizes.wasm_gzip, sizes.wasm_brotli, sizes.total_brotli, sizes.total_gzip
+    );
+    Ok(())
 }
 
 fn step(name: &str) {

@@ -1,13 +1,10 @@
 //! Running commands, and installing the tools the build needs when they are missing.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 
 pub fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
     Command::new(program)
@@ -164,46 +161,6 @@ pub fn ensure_npm_packages(dir: &Path) -> Result<()> {
         .current_dir(dir)
         .args(["ci", "--no-audit", "--no-fund"])
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
-}
-
-pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            fs::create_dir_all(&target)?;
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
-}
-
-/// Writes a `.gz` beside every text and wasm file, which the backend serves to browsers
-/// that accept gzip: the wasm module shrinks to about a third.
-pub fn gzip_tree(dir: &Path) -> Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            gzip_tree(&path)?;
-            continue;
-        }
-        let compressible = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("wasm" | "js" | "css" | "html" | "svg" | "json")
-        );
-        if !compressible {
-            continue;
-        }
-        let bytes = fs::read(&path)?;
-        let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
-        encoder.write_all(&bytes)?;
-        let mut gz = path.clone().into_os_string();
-        gz.push(".gz");
-        fs::write(gz, encoder.finish()?)?;
-    }
-    Ok(())
 }
 
 /// The cargo-deny release `deny.toml` is written for.

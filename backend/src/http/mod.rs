@@ -3,7 +3,9 @@
 //!
 //! # Layout
 //! - [`graphql`]: `POST /graphql`, GraphiQL on `GET /graphql`, `GET /graphql/ws`.
-//! - [`files`]: `GET /files/{id}/{variant}`, output downloads for the asset's team only.
+//! - [`files`]: `GET /files/{id}/{variant}`, output downloads for the asset's team only,
+//!   named after campaign, brief, stage and position; `GET /files/tasks/{id}/zip`, a
+//!   task's outputs as one ZIP.
 //! - [`health`]: `/healthz` (the process is up) and `/readyz` (it can serve).
 //! - [`webhooks`]: `POST /webhooks/upstream/{provider}`, signed hints from gateways.
 //! - [`frontend`]: the built Leptos app, with `index.html` for every other path.
@@ -49,6 +51,7 @@ pub(crate) fn router(state: HttpState) -> Router {
         )
         .route("/graphql/ws", get(graphql::websocket))
         .route("/files/{id}/{variant}", get(files::download))
+        .route("/files/tasks/{id}/zip", get(files::task_zip))
         .route(
             "/webhooks/upstream/{provider}",
             post(webhooks::upstream).layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),

@@ -9,6 +9,8 @@
 //! - [`task`]: submitting (priced, budget-checked, de-duplicated), reading, listing,
 //!   promoting, retrying, cancelling and moving generation tasks.
 //! - [`asset`]: output files: keeping a task's results and finding them again.
+//! - [`download`]: what downloads are called (campaign, brief, stage, position) and a
+//!   task's outputs as one ZIP.
 //! - [`job`]: the durable job queue with leases.
 //! - [`provider`]: gateway profiles and the API key an admin sets for one.
 //! - [`upstream_webhook`]: what a gateway's webhook changes: recorded once, polled now.
@@ -17,6 +19,7 @@
 pub mod account;
 pub(crate) mod asset;
 pub(crate) mod campaign;
+pub(crate) mod download;
 pub(crate) mod job;
 pub(crate) mod provider;
 pub(crate) mod reference;

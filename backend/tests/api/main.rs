@@ -9,11 +9,13 @@ mod ops;
 
 mod auth;
 mod campaigns;
+mod downloads;
 mod duplicates;
 mod durability;
 mod errors;
 mod failures;
 mod files;
+mod frontend;
 pub mod gateway;
 pub mod generation;
 mod health;

@@ -123,6 +123,7 @@ operations!("tests/api/graphql/webhooks.graphql":
     WebhookDeliveryUpdated, WebhookEndpointDisabled,
 );
 operations!("tests/api/graphql/catalogue.graphql": Models, SetProviderApiKey);
+operations!("tests/api/graphql/downloads.graphql": TaskDownloads);
 
 /// A task input with the schema's defaults and nothing else: a test sets what it needs
 /// with `SubmitTaskInput { count: Some(2), ..task_input("a kettle") }`. An empty

@@ -303,6 +303,14 @@ pub enum Key {
     CancellingTask,
     EditAndResubmit,
     FailureDetails,
+    // Downloads a person can file (issue 9, item 4): the ZIP, the links' expiry.
+    // (Kept apart from the other sections so parallel work merges cleanly.)
+    DownloadAll,
+    LinksValidUntil,
+    LinksExpired,
+    RenewLinks,
+    RenewingLinks,
+    RenewLinksFailed,
 }
 
 /// The sentence for `key` in `lang`.
@@ -768,6 +776,18 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Key::CancellingTask => ("Cancelling…", "正在取消…"),
         Key::EditAndResubmit => ("Edit and resubmit", "修改后重新提交"),
         Key::FailureDetails => ("Details, as recorded", "详细信息（原文）"),
+        Key::DownloadAll => ("Download all (ZIP)", "全部下载（ZIP）"),
+        Key::LinksValidUntil => ("Download links work until", "下载链接有效期至"),
+        Key::LinksExpired => (
+            "The download links have expired; renew them to download.",
+            "下载链接已过期，请更新后再下载。",
+        ),
+        Key::RenewLinks => ("Renew links", "更新链接"),
+        Key::RenewingLinks => ("Renewing…", "正在更新…"),
+        Key::RenewLinksFailed => (
+            "The links could not be renewed. Try again.",
+            "链接更新失败，请重试。",
+        ),
     };
     super::pick(lang, en, zh)
 }

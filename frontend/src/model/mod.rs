@@ -11,12 +11,14 @@
 //! - [`task`]: tasks as the board and the task page show them.
 //! - [`campaign`]: money, campaigns and briefs.
 //! - [`catalogue`]: the models on offer, the draft caps, reference assets.
+//! - [`download`]: a task's download links and when they expire.
 //! - [`webhook`]: gateways, webhook endpoints and their deliveries.
 //! - [`wire`]: the schema's names for the enums' values, and values this build does
 //!   not know.
 
 pub mod campaign;
 pub mod catalogue;
+pub mod download;
 pub mod params;
 pub mod task;
 pub mod webhook;
@@ -26,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use campaign::{Brief, BriefStatus, Campaign, CampaignStats, Money};
 pub use catalogue::{Catalogue, DraftPolicy, LicenceStatus, MediaKind, ModelSpec, ReferenceAsset};
+pub use download::Downloads;
 pub use params::{
     AspectRatio, Audio, CameraMotion, InputType, Kind, OutputFormat, Quality, Resolution, Stage,
 };

@@ -237,6 +237,7 @@ fn TaskView(id: String) -> impl IntoView {
                         <section class="panel">
                             <h2>{move || i18n.t(Key::Outputs)}</h2>
                             <Outputs
+                                task_id=id.get_value()
                                 outputs=Signal::derive(move || task.with(|d| d.task.outputs.clone()))
                                 prompt=Signal::derive(move || task.with(|d| d.task.prompt.clone()))
                             />

@@ -14,13 +14,14 @@ use crate::graphql::reference::ReferenceAsset;
 use crate::service::task::TaskView;
 use crate::service::{ServiceError, account, asset, campaign, reference, task};
 
-use super::output::OutputAsset;
+use super::output::{OutputAsset, signed_zip_link};
 use crate::domain::catalogue::Audio;
 use crate::domain::catalogue::CameraMotion;
 use crate::domain::catalogue::OutputFormat;
 use crate::domain::catalogue::Quality;
 use crate::domain::catalogue::Resolution;
 use crate::domain::task::AspectRatio;
+use crate::domain::task::DownloadStatus;
 use crate::domain::task::FailureReason;
 use crate::domain::task::InputType;
 use crate::domain::task::LineageKind;
@@ -306,6 +307,19 @@ impl Task {
             Err(ServiceError::NotFound) => Ok(None),
             Err(other) => Err(to_graphql(other)),
         }
+    }
+
+    /// A signed link to one ZIP of the task's stored outputs, named as they download
+    /// one by one; null while none is stored. Expires with the outputs' links.
+    async fn outputs_zip_url(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let state = state(ctx)?;
+        let outputs = asset::outputs_of(&state.db, self.model.id)
+            .await
+            .map_err(to_graphql)?;
+        Ok(outputs
+            .iter()
+            .any(|o| o.download_status == DownloadStatus::Stored && o.storage_key.is_some())
+            .then(|| signed_zip_link(state, self.model.id)))
     }
 
     /// The files the task produced, in order.

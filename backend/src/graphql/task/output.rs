@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::entity::output_asset;
 use crate::graphql::error::state;
 use crate::graphql::node::{NodeType, encode};
+use crate::service::download::ZIP_VARIANT;
 use crate::state::AppState;
 
 use crate::domain::task::DownloadStatus;
@@ -24,13 +25,31 @@ impl OutputAsset {
     }
 }
 
-/// A signed download link for stored file `id` (an output or a reference). Links stay
-/// the same for an hour or so, letting browsers cache the files.
-pub(crate) fn signed_link(state: &AppState, id: Uuid, variant: &str) -> String {
+/// When a signed link made now stops working (unix seconds): cut on multiples of the
+/// configured link lifetime (an hour by default), so links stay the same for a while,
+/// letting browsers cache the files, and always work for at least one lifetime.
+pub(crate) fn link_expiry(state: &AppState) -> i64 {
+    let period = i64::try_from(state.config.download_link_secs)
+        .unwrap_or(3600)
+        .max(1);
     let now = Utc::now().timestamp();
-    let expires = now - now % 3600 + 2 * 3600;
+    now - now % period + 2 * period
+}
+
+/// A signed download link for stored file `id` (an output or a reference), valid until
+/// [`link_expiry`].
+pub(crate) fn signed_link(state: &AppState, id: Uuid, variant: &str) -> String {
+    let expires = link_expiry(state);
     let signature = state.tokens.sign_link(id, variant, expires);
     format!("/files/{id}/{variant}?expires={expires}&signature={signature}")
+}
+
+/// A signed link to the ZIP of task `task_id`'s outputs, valid until [`link_expiry`].
+/// Signed as the task's `zip` variant, which no file download accepts.
+pub(crate) fn signed_zip_link(state: &AppState, task_id: Uuid) -> String {
+    let expires = link_expiry(state);
+    let signature = state.tokens.sign_link(task_id, ZIP_VARIANT, expires);
+    format!("/files/tasks/{task_id}/zip?expires={expires}&signature={signature}")
 }
 
 #[Object]
@@ -102,7 +121,27 @@ impl OutputAsset {
             .map(|_| self.link(state, "original")))
     }
 
-    /// A signed link to a small PNG preview; null until stored.
+    /// A signed link that downloads the file as an attachment named after the task's
+    /// campaign, brief, stage and position (e.g. `spring-tea_douyin-teaser_final_1.png`);
+    /// null until stored.
+    async fn download_url(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let state = state(ctx)?;
+        Ok(self
+            .0
+            .storage_key
+            .as_ref()
+            .map(|_| self.link(state, "download")))
+    }
+
+    /// When this output's signed links (and its task's `outputsZipUrl`) stop working.
+    /// Asking for the output again gives fresh links.
+    async fn links_expire_at(&self, ctx: &Context<'_>) -> async_graphql::Result<DateTime<Utc>> {
+        let expires = link_expiry(state(ctx)?);
+        Ok(DateTime::from_timestamp(expires, 0).unwrap_or_else(Utc::now))
+    }
+
+    /// A signed link to a small PNG preview (for a moving output, its first frame);
+    /// null until stored.
     async fn thumbnail_url(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
         let state = state(ctx)?;
         Ok(self

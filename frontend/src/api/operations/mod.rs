@@ -12,6 +12,7 @@
 //! - [`auth`]: sign-in and who is signed in.
 //! - [`tasks`]: the board's list and live events, the composer's estimate and submit.
 //! - [`task`]: one task, live, and what can be done to it (promote, retry, cancel).
+//! - [`downloads`]: a task's download links (named files, the ZIP) and their expiry.
 //! - [`campaigns`]: campaigns, briefs and budget alerts.
 //! - [`catalogue`]: models, draft caps and reference assets (with uploads).
 //! - [`providers`]: the configured gateways and their write-only API keys (admins).
@@ -97,6 +98,7 @@ fn sorted(mut outputs: Vec<crate::model::Output>) -> Vec<crate::model::Output> {
 pub mod auth;
 pub mod campaigns;
 pub mod catalogue;
+pub mod downloads;
 pub mod providers;
 pub mod schema;
 pub mod task;

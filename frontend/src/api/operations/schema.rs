@@ -122,6 +122,7 @@ operations! {
     "graphql/promote_task.graphql" { PromoteTask }
     "graphql/retry_task.graphql" { RetryTask }
     "graphql/cancel_task.graphql" { CancelTask }
+    "graphql/task_downloads.graphql" { TaskDownloads }
 
     "graphql/campaigns.graphql" { Campaigns, CreateCampaign }
     "graphql/briefs.graphql" { Briefs }

@@ -111,7 +111,7 @@ pub fn Progress(#[prop(into)] value: Signal<i64>) -> impl IntoView {
 
 /// The picture area: results once there are any, otherwise a placeholder shaped
 /// like the requested aspect ratio, so the grid does not jump when results arrive.
-/// Videos (animated GIFs from the simulated provider) play in place.
+/// Videos show their first frame (the poster); they play on the task page.
 #[component]
 fn Media(task: Signal<Task>) -> impl IntoView {
     let i18n = use_i18n();
@@ -193,11 +193,12 @@ fn thumbnail(
     single: bool,
 ) -> impl IntoView + use<> {
     let alt = i18n::output_alt(lang, prompt, output.position);
-    // Moving outputs play in place (an `<img>` animates a GIF); stills use the
-    // small preview.
+    // Every output shows its small still preview: for a moving one that is its first
+    // frame (a poster), so the board never loads whole clips; the task page plays them.
+    // A stored still without a preview falls back to the file itself; a clip never does.
     let moving = output.is_moving();
     let src = if moving {
-        output.url.clone().or_else(|| output.thumbnail_url.clone())
+        output.thumbnail_url.clone()
     } else {
         output.thumbnail_url.clone().or_else(|| output.url.clone())
     };
@@ -210,17 +211,27 @@ fn thumbnail(
         .map(|u| format!("url(\"{}\")", u.replace('"', "%22")));
     let duration = output.duration_ms.map(|ms| i18n::duration_ms(lang, ms));
     view! {
-        <div class="thumb" style:background-image=backdrop>
-            <img
-                data-testid="task-thumbnail"
-                src=src
-                alt=alt
-                loading="lazy"
-                decoding="async"
-                width=output.width.map(|w| w.to_string())
-                height=output.height.map(|h| h.to_string())
-            />
-            {duration.map(|d| view! { <span class="duration-badge">"▶ " {d}</span> })}
+        <div class="thumb" style:background-image=backdrop data-moving=moving.to_string()>
+            {match src {
+                Some(src) => view! {
+                    <img
+                        data-testid="task-thumbnail"
+                        src=src
+                        alt=alt
+                        loading="lazy"
+                        decoding="async"
+                        width=output.width.map(|w| w.to_string())
+                        height=output.height.map(|h| h.to_string())
+                    />
+                }
+                .into_any(),
+                None => view! {
+                    <div class="thumb-clip" role="img" aria-label=alt data-testid="task-thumbnail">"▶"</div>
+                }
+                .into_any(),
+            }}
+            {(moving || duration.is_some())
+                .then(|| view! { <span class="duration-badge">"▶ " {duration.unwrap_or_default()}</span> })}
         </div>
     }
 }
