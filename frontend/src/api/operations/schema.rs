@@ -234,6 +234,7 @@ mod tests {
                 "TaskStatus" => all_but(TaskStatus::Unknown),
                 "FailureReason" => all_but(FailureReason::Unknown),
                 "UserErrorCode" => all_but(UserErrorCode::Unknown),
+                "SpendWarning" => all_but(SpendWarning::Unknown),
                 "TaskEventKind" => all_but(TaskEventKind::Other),
                 "TransitionCause" => {
                     // Its fallback keeps the name, so it has no list of values: each of
