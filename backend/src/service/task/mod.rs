@@ -10,11 +10,13 @@ use crate::auth::Viewer;
 
 mod lineage;
 mod query;
+mod spend;
 mod submit;
 mod transition;
 
 pub(crate) use lineage::*;
 pub(crate) use query::*;
+pub use spend::SpendNotice;
 pub use submit::*;
 pub(crate) use transition::*;
 

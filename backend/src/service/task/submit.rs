@@ -6,19 +6,20 @@ use chrono::Utc;
 use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::require_creator;
+use super::spend::{find_succeeded, spend_notices};
 use super::transition::record_event;
 use crate::auth::Viewer;
 use crate::domain::campaign::{BriefStatus, crosses_threshold};
 use crate::domain::money::format_micros;
 use crate::domain::task::{
-    LineageKind, MAX_SEED, RECENT_SUCCESS_HOURS, SpendWarning, Stage, TaskDraft, TaskSpec,
-    TaskStatus, TransitionCause, check_spend,
+    LineageKind, MAX_SEED, SpendWarning, TaskDraft, TaskSpec, TaskStatus, TransitionCause,
+    check_spend,
 };
 use crate::domain::{ErrorCode, FieldError};
 use crate::entity::{brief, duplicate_submission, generation_task, task_reference_asset};
@@ -55,14 +56,6 @@ pub struct SubmitRequest<'a> {
     pub callback_url: Option<&'a str>,
     /// Spend warnings the user has seen and accepted.
     pub acknowledged: Vec<SpendWarning>,
-}
-
-/// A reason to confirm before spending, and the task it is about: the earlier task the
-/// team already has, or the charged one being retried.
-#[derive(Debug)]
-pub struct SpendNotice {
-    pub warning: SpendWarning,
-    pub task: generation_task::Model,
 }
 
 /// What a submit would do, for the composer to show while the user types.
@@ -233,41 +226,6 @@ pub(super) struct NewTask {
     pub(super) acknowledged: Vec<SpendWarning>,
     /// The task a retry repeats, when the upstream charged for it.
     pub(super) charged_original: Option<generation_task::Model>,
-}
-
-/// What `new` would spend on again: an identical task the team has (a succeeded final
-/// of the same settings for a promotion; any identical task that succeeded lately
-/// otherwise), and a retry of a task that was paid for.
-async fn spend_notices(
-    db: &DatabaseConnection,
-    team_id: Uuid,
-    new: &NewTask,
-    fingerprint: &str,
-) -> Result<Vec<SpendNotice>, ServiceError> {
-    let mut notices = Vec::new();
-    let promotion = matches!(new.parent, Some((_, LineageKind::Promotion)));
-    if promotion {
-        if let Some(task) =
-            find_succeeded(db, team_id, fingerprint, Some(Stage::Final), false).await?
-        {
-            notices.push(SpendNotice {
-                warning: SpendWarning::FinalExists,
-                task,
-            });
-        }
-    } else if let Some(task) = find_succeeded(db, team_id, fingerprint, None, true).await? {
-        notices.push(SpendNotice {
-            warning: SpendWarning::SucceededRecently,
-            task,
-        });
-    }
-    if let Some(task) = &new.charged_original {
-        notices.push(SpendNotice {
-            warning: SpendWarning::AlreadyCharged,
-            task: task.clone(),
-        });
-    }
-    Ok(notices)
 }
 
 /// Prices, budget-checks and inserts a task with its history row, references and job.
@@ -576,30 +534,4 @@ async fn find_live(
         .await?
         .into_iter()
         .find(|task| task.team_id == team_id))
-}
-
-/// The team's latest succeeded task with these parameters: of one stage if given, and
-/// finished in the last 24 hours if `recent`.
-async fn find_succeeded(
-    db: &DatabaseConnection,
-    team_id: Uuid,
-    fingerprint: &str,
-    stage: Option<Stage>,
-    recent: bool,
-) -> Result<Option<generation_task::Model>, ServiceError> {
-    let mut query = generation_task::Entity::find()
-        .filter(generation_task::Column::Fingerprint.eq(fingerprint))
-        .filter(generation_task::Column::TeamId.eq(team_id))
-        .filter(generation_task::Column::Status.eq(TaskStatus::Succeeded));
-    if let Some(stage) = stage {
-        query = query.filter(generation_task::Column::Stage.eq(stage));
-    }
-    if recent {
-        let since = Utc::now() - chrono::Duration::hours(RECENT_SUCCESS_HOURS);
-        query = query.filter(generation_task::Column::FinishedAt.gte(since));
-    }
-    Ok(query
-        .order_by_desc(generation_task::Column::FinishedAt)
-        .one(db)
-        .await?)
 }
